@@ -1,0 +1,112 @@
+/**
+ * AssetStore: materialised values on disk, one folder per (asset key, fingerprint), so later
+ * runs and `iiot brief` reuse them without recomputing. Every write goes to a temporary
+ * folder first and is renamed into place: a killed process never leaves a half-written value.
+ */
+import { Context, Effect, Layer, Option } from "effect"
+import { randomBytes } from "node:crypto"
+import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { deserialize, serialize } from "node:v8"
+import type { EngineFinding } from "./AssetSpec.js"
+import { AssetStoreError } from "./errors.js"
+
+export interface AssetStore {
+  readonly root: string
+  readonly has: (key: string, fingerprint: string) => Effect.Effect<boolean>
+  readonly get: (key: string, fingerprint: string) => Effect.Effect<Option.Option<unknown>, AssetStoreError>
+  /** A fresh folder an attempt writes its output files into. */
+  readonly stage: (key: string) => Effect.Effect<string, AssetStoreError>
+  /** Stores the value, its small metadata and the files staged in `staged`, atomically. */
+  readonly put: (key: string, fingerprint: string, value: unknown, meta: StoredMeta, staged: string) => Effect.Effect<void, AssetStoreError>
+  /** The metadata stored beside a value (rows, findings, files), without loading the value. */
+  readonly meta: (key: string, fingerprint: string) => Effect.Effect<Option.Option<StoredMeta>>
+  /** Folder holding the output files of a stored value. */
+  readonly filesDir: (key: string, fingerprint: string) => string
+  /** Removes stored values whose (key, fingerprint) is not in `keep`; returns how many. */
+  readonly prune: (keep: ReadonlySet<string>) => Effect.Effect<number>
+}
+
+/** What is kept beside a value so a skipped asset still reports its rows, findings and files. */
+export interface StoredMeta {
+  readonly rows: number | null
+  readonly findings: ReadonlyArray<EngineFinding>
+  readonly files: ReadonlyArray<string>
+}
+
+export const AssetStore = Context.GenericTag<AssetStore>("iiot/AssetStore")
+
+// Keys are path-like (`wef/lighthouses`); one folder level per segment keeps them greppable.
+const keyDir = (root: string, key: string) => join(root, ...key.split("/"))
+
+/** Values serialised with v8 (structured clone): fast for large tables, exact for plain data. */
+export const make = (root: string): AssetStore => {
+  const dir = (key: string, fp: string) => join(keyDir(root, key), fp)
+  return {
+    root,
+    has: (key, fp) => Effect.sync(() => existsSync(join(dir(key, fp), "value.v8"))),
+    get: (key, fp) =>
+      Effect.try({
+        try: () => {
+          const file = join(dir(key, fp), "value.v8")
+          return existsSync(file) ? Option.some(deserialize(readFileSync(file))) : Option.none()
+        },
+        catch: (e) => new AssetStoreError({ reason: "read", key, message: `cannot read stored value of \`${key}\`: ${String(e)}` }),
+      }),
+    stage: (key) =>
+      Effect.try({
+        try: () => {
+          const staged = join(root, ".staging", `${key.replace(/\//g, "__")}-${randomBytes(6).toString("hex")}`)
+          mkdirSync(join(staged, "files"), { recursive: true })
+          return staged
+        },
+        catch: (e) => new AssetStoreError({ reason: "write", key, message: `cannot create a staging folder: ${String(e)}` }),
+      }).pipe(Effect.map((staged) => join(staged, "files"))),
+    put: (key, fp, value, meta, stagedFiles) =>
+      Effect.try({
+        try: () => {
+          const staged = join(stagedFiles, "..")
+          writeFileSync(join(staged, "value.v8"), serialize(value))
+          writeFileSync(join(staged, "meta.json"), JSON.stringify(meta))
+          const target = dir(key, fp)
+          mkdirSync(keyDir(root, key), { recursive: true })
+          // Same fingerprint, same inputs and code: an existing folder already holds this value.
+          if (existsSync(target)) rmSync(target, { recursive: true, force: true })
+          renameSync(staged, target)
+        },
+        catch: (e) => new AssetStoreError({ reason: "write", key, message: `cannot store the value of \`${key}\`: ${String(e)}` }),
+      }),
+    meta: (key, fp) =>
+      Effect.sync(() => {
+        const file = join(dir(key, fp), "meta.json")
+        try {
+          return Option.some(JSON.parse(readFileSync(file, "utf8")) as StoredMeta)
+        } catch {
+          return Option.none()
+        }
+      }),
+    filesDir: (key, fp) => join(dir(key, fp), "files"),
+    prune: (keep) =>
+      Effect.sync(() => {
+        let removed = 0
+        const walk = (folder: string, prefix: Array<string>) => {
+          if (!existsSync(folder)) return
+          for (const entry of readdirSync(folder, { withFileTypes: true })) {
+            if (!entry.isDirectory() || entry.name === ".staging") continue
+            const full = join(folder, entry.name)
+            if (existsSync(join(full, "value.v8"))) {
+              if (!keep.has(`${prefix.join("/")}@${entry.name}`)) {
+                rmSync(full, { recursive: true, force: true })
+                removed++
+              }
+            } else walk(full, [...prefix, entry.name])
+          }
+        }
+        walk(root, [])
+        rmSync(join(root, ".staging"), { recursive: true, force: true })
+        return removed
+      }),
+  }
+}
+
+export const layer = (root: string): Layer.Layer<AssetStore> => Layer.sync(AssetStore, () => make(root))
