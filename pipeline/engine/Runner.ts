@@ -1,0 +1,160 @@
+/**
+ * Runner: one refresh from start to publication. Takes the writer lock, observes inputs,
+ * plans, materialises, writes the run folder (outputs + run.json) and switches the
+ * publication only when every asset succeeded. Domain-blind: the graph comes from outside.
+ */
+import { Clock, Duration, Effect, Exit, Option } from "effect"
+import { randomBytes } from "node:crypto"
+import { hostname } from "node:os"
+import { join, resolve } from "node:path"
+import type { EngineFinding } from "./AssetSpec.js"
+import { AssetStore } from "./AssetStore.js"
+import type { Definitions } from "./Definitions.js"
+import * as Materializer from "./Materializer.js"
+import * as Plan from "./Plan.js"
+import * as Publication from "./Publication.js"
+import { RunStore } from "./RunStore.js"
+import * as Selection from "./Selection.js"
+
+export interface RefreshOptions {
+  /** The command line as typed, kept in the run history. */
+  readonly command: string
+  readonly select?: string | undefined
+  readonly force: boolean
+  /** Publication folder (switched on success). */
+  readonly out: string
+  readonly concurrency: number
+  /** How long to wait for another refresh holding the lock. */
+  readonly lockWait: Duration.DurationInput
+  /** Stop after checks and leave the run awaiting approval instead of publishing. */
+  readonly requireApproval?: boolean
+  readonly onEvent?: (event: Materializer.Event) => Effect.Effect<void>
+}
+
+export interface RunSummary {
+  readonly runId: string
+  readonly status: "succeeded" | "failed" | "awaiting-approval"
+  readonly startedAt: string
+  readonly finishedAt: string
+  readonly runDir: string
+  readonly published: boolean
+  readonly outcomes: ReadonlyArray<Materializer.AssetOutcome>
+  readonly findings: ReadonlyArray<EngineFinding>
+  readonly observed: Readonly<Record<string, string>>
+  readonly files: ReadonlyArray<string>
+}
+
+/** A sortable, unique run id: UTC time to the second plus a random suffix. */
+export const makeRunId = Effect.map(Clock.currentTimeMillis, (ms) => {
+  const iso = new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z")
+  return `${iso}-${randomBytes(2).toString("hex")}`
+})
+
+/** Observes every asset's input version (source checksums); an unobservable input forces a run. */
+export const observe = <R>(defs: Definitions<R>) =>
+  Effect.gen(function* () {
+    const observed = new Map<string, string>()
+    for (const key of defs.order) {
+      const asset = defs.assets.get(key)!
+      if (!asset.observe) continue
+      const v = yield* Effect.either(asset.observe)
+      // A source that cannot be read now must run so it fails with its own, precise error.
+      observed.set(key, v._tag === "Right" ? v.right : `unobservable@${yield* Clock.currentTimeMillis}`)
+    }
+    return observed
+  })
+
+/** Builds the plan for a selection against what the stores hold. Runs no asset code. */
+export const preview = <R>(defs: Definitions<R>, options: { readonly select?: string | undefined; readonly force: boolean }) =>
+  Effect.gen(function* () {
+    const runs = yield* RunStore
+    const assets = yield* AssetStore
+    const selected = yield* Selection.resolve(defs, options.select)
+    const observed = yield* observe(defs)
+    const states = yield* runs.states
+    const stored = new Map<string, Plan.StoredState>()
+    for (const [key, state] of states) {
+      if (defs.assets.has(key) && (yield* assets.has(key, state.fingerprint))) stored.set(key, state)
+    }
+    return Plan.make(defs, { selected, force: options.force, observed, stored })
+  })
+
+const summarise = (outcomes: ReadonlyArray<Materializer.AssetOutcome>, findings: ReadonlyArray<EngineFinding>) => {
+  const bySeverity: Record<string, number> = { error: 0, warn: 0, info: 0 }
+  const byCode: Record<string, number> = {}
+  for (const f of findings) {
+    bySeverity[f.severity] = (bySeverity[f.severity] ?? 0) + 1
+    byCode[f.code] = (byCode[f.code] ?? 0) + 1
+  }
+  const byStatus: Record<string, number> = {}
+  for (const o of outcomes) byStatus[o.status] = (byStatus[o.status] ?? 0) + 1
+  return { assets: byStatus, findings: { total: findings.length, bySeverity, byCode } }
+}
+
+/** Runs a refresh; the publication moves only if every asset ran or was current. */
+export const refresh = <R>(defs: Definitions<R>, options: RefreshOptions) =>
+  Effect.gen(function* () {
+    const runs = yield* RunStore
+    const runId = yield* makeRunId
+    const startedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
+    const runDir = join(Publication.runsDirFor(options.out), runId)
+    yield* runs.begin(
+      { runId, command: options.command, startedAt, pid: process.pid, host: hostname(), runDir, outDir: resolve(options.out) },
+      options.lockWait,
+    )
+    const body = Effect.gen(function* () {
+      const plan = yield* preview(defs, options)
+      const observed = Object.fromEntries(plan.entries.filter((e) => e.observed !== undefined).map((e) => [e.key, e.observed!]))
+      const outcomes = yield* Materializer.materialize(defs, plan, {
+        runId,
+        concurrency: options.concurrency,
+        ...(options.onEvent ? { onEvent: options.onEvent } : {}),
+      })
+      const ok = outcomes.every((o) => o.status === "ran" || o.status === "skipped")
+      const findings = outcomes.flatMap((o) => o.findings)
+      const files = outcomes.flatMap((o) => o.files)
+      yield* Publication.collect(runDir, files)
+      const status: RunSummary["status"] = !ok ? "failed" : options.requireApproval ? "awaiting-approval" : "succeeded"
+      const finishedAt = new Date(yield* Clock.currentTimeMillis).toISOString()
+      const runJson = {
+        runId,
+        command: options.command,
+        startedAt,
+        finishedAt,
+        status,
+        assets: outcomes.map((o) => ({
+          key: o.key,
+          status: o.status,
+          why: o.why,
+          rows: o.rows,
+          attempts: o.attempts,
+          durationMs: Math.round(o.durationMs),
+          fingerprint: o.fingerprint,
+          ...(o.error ? { error: o.error } : {}),
+        })),
+        checks: outcomes.flatMap((o) => o.checks),
+        summary: summarise(outcomes, findings),
+        sources: observed,
+        outputs: files.map((f) => f.name).sort(),
+      }
+      yield* Publication.writeJson(join(runDir, "findings.json"), findings)
+      yield* Publication.writeJson(join(runDir, "run.json"), runJson)
+      const published = status === "succeeded"
+      if (published) yield* Publication.switchTo(options.out, runDir)
+      yield* runs.finish(runId, status, runJson.summary)
+      const summary: RunSummary = { runId, status, startedAt, finishedAt, runDir, published, outcomes, findings, observed, files: runJson.outputs }
+      return summary
+    })
+    // Whatever happens (error, defect, Ctrl-C), the run row is closed and the lock released.
+    return yield* body.pipe(
+      Effect.onExit((exit) =>
+        Exit.isSuccess(exit)
+          ? Effect.void
+          : Effect.flatMap(runs.run(runId), (row) =>
+              Option.isSome(row) && row.value.status === "running"
+                ? runs.finish(runId, Exit.isInterrupted(exit) ? "interrupted" : "failed", { error: Exit.isInterrupted(exit) ? "interrupted" : "aborted" })
+                : Effect.void,
+            ),
+      ),
+    )
+  })

@@ -1,0 +1,251 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect, Fiber, Layer, Option, Ref, TestClock } from "effect"
+import { existsSync, readFileSync, readlinkSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import * as Asset from "../../pipeline/engine/AssetSpec.js"
+import * as Definitions from "../../pipeline/engine/Definitions.js"
+import { RunStore } from "../../pipeline/engine/RunStore.js"
+import * as RunStoreModule from "../../pipeline/engine/RunStore.js"
+import * as Runner from "../../pipeline/engine/Runner.js"
+import { baseOptions, sandbox } from "./harness.js"
+
+/** A source asset observing a real file, and a chain of derived assets counting their runs. */
+const graph = (dir: string, counts: Map<string, number>) => {
+  const bump = (k: string) => counts.set(k, (counts.get(k) ?? 0) + 1)
+  const readFile = (name: string) =>
+    Asset.fromKeys({
+      key: `raw/${name}`,
+      observe: Effect.sync(() => readFileSync(join(dir, `${name}.txt`), "utf8")),
+      run: () => Effect.sync(() => (bump(`raw/${name}`), { value: readFileSync(join(dir, `${name}.txt`), "utf8"), rows: 1 })),
+    })
+  const upper = (name: string) =>
+    Asset.fromKeys({
+      key: `clean/${name}`,
+      deps: [`raw/${name}`],
+      run: (inputs) => Effect.sync(() => (bump(`clean/${name}`), { value: String(inputs[`raw/${name}`]).toUpperCase() })),
+    })
+  const both = Asset.fromKeys({
+    key: "published/both",
+    deps: ["clean/a", "clean/b"],
+    run: (inputs, ctx) =>
+      Effect.sync(() => {
+        bump("published/both")
+        writeFileSync(join(ctx.filesDir, "both.txt"), `${inputs["clean/a"]}+${inputs["clean/b"]}`)
+        return { value: null, files: [{ name: "both.txt" }] }
+      }),
+  })
+  return Definitions.make([readFile("a"), readFile("b"), upper("a"), upper("b"), both])
+}
+
+describe("Runner.refresh", () => {
+  it.live("publishes, then skips every asset on an unchanged second refresh and says why", () => {
+    const sb = sandbox()
+    writeFileSync(join(sb.dir, "a.txt"), "alpha")
+    writeFileSync(join(sb.dir, "b.txt"), "beta")
+    const counts = new Map<string, number>()
+    return Effect.gen(function* () {
+      const defs = yield* graph(sb.dir, counts)
+      const first = yield* Runner.refresh(defs, baseOptions(sb))
+      expect(first.status).toBe("succeeded")
+      expect(first.outcomes.map((o) => o.status)).toEqual(["ran", "ran", "ran", "ran", "ran"])
+      expect(first.outcomes[0]!.why).toBe("never materialised")
+      expect(readFileSync(join(sb.out, "both.txt"), "utf8")).toBe("ALPHA+BETA")
+      const runJson = JSON.parse(readFileSync(join(sb.out, "run.json"), "utf8"))
+      expect(runJson.status).toBe("succeeded")
+      expect(runJson.assets).toHaveLength(5)
+
+      const second = yield* Runner.refresh(defs, baseOptions(sb))
+      expect(second.status).toBe("succeeded")
+      expect(second.outcomes.every((o) => o.status === "skipped")).toBe(true)
+      expect(second.outcomes.every((o) => o.why.startsWith("unchanged since the last materialisation"))).toBe(true)
+      expect([...counts.values()].every((n) => n === 1)).toBe(true)
+      // The cached publication is still complete in the new run folder.
+      expect(readFileSync(join(sb.out, "both.txt"), "utf8")).toBe("ALPHA+BETA")
+      expect(readlinkSync(sb.out)).toContain(second.runId)
+    }).pipe(Effect.provide(sb.layer))
+  })
+
+  it.live("re-runs only the downstream of a changed source", () => {
+    const sb = sandbox()
+    writeFileSync(join(sb.dir, "a.txt"), "alpha")
+    writeFileSync(join(sb.dir, "b.txt"), "beta")
+    const counts = new Map<string, number>()
+    return Effect.gen(function* () {
+      const defs = yield* graph(sb.dir, counts)
+      yield* Runner.refresh(defs, baseOptions(sb))
+      writeFileSync(join(sb.dir, "b.txt"), "BETA two")
+      const plan = yield* Runner.preview(defs, { force: false })
+      expect(plan.byKey.get("raw/b")!.reasons[0]!.code).toBe("input-changed")
+      expect(plan.byKey.get("clean/b")!.reasons[0]!.text).toBe("upstream changed: `raw/b`")
+      const run = yield* Runner.refresh(defs, baseOptions(sb))
+      const status = Object.fromEntries(run.outcomes.map((o) => [o.key, o.status]))
+      expect(status).toEqual({ "raw/a": "skipped", "clean/a": "skipped", "raw/b": "ran", "clean/b": "ran", "published/both": "ran" })
+      expect(readFileSync(join(sb.out, "both.txt"), "utf8")).toBe("ALPHA+BETA TWO")
+    }).pipe(Effect.provide(sb.layer))
+  })
+
+  it.live("plans forced and code-changed runs with their reasons", () => {
+    const sb = sandbox()
+    writeFileSync(join(sb.dir, "a.txt"), "alpha")
+    writeFileSync(join(sb.dir, "b.txt"), "beta")
+    return Effect.gen(function* () {
+      const defs = yield* graph(sb.dir, new Map())
+      yield* Runner.refresh(defs, baseOptions(sb))
+      const forced = yield* Runner.preview(defs, { force: true, select: "clean/a" })
+      expect(forced.byKey.get("clean/a")!.reasons[0]!.text).toBe("forced (--force)")
+      expect(forced.byKey.get("clean/b")!.reasons[0]!.code).toBe("not-selected")
+      const bumped = yield* Definitions.make(
+        [...defs.assets.values()].map((a) => (a.spec.key === "clean/a" ? { ...a, spec: { ...a.spec, codeVersion: "2" } } : a)),
+      )
+      const plan = yield* Runner.preview(bumped, { force: false })
+      expect(plan.byKey.get("clean/a")!.reasons[0]!.text).toBe("code changed (version 1 → 2)")
+      expect(plan.byKey.get("published/both")!.reasons[0]!.text).toBe("upstream changed: `clean/a`")
+      expect(plan.byKey.get("raw/a")!.action).toBe("skip")
+    }).pipe(Effect.provide(sb.layer))
+  })
+
+  it.effect("retries a transient failure with backoff, then succeeds", () => {
+    const sb = sandbox()
+    return Effect.gen(function* () {
+      const tries = yield* Ref.make(0)
+      const flaky = Asset.fromKeys({
+        key: "net/flaky",
+        retry: { maxAttempts: 4, baseDelay: "1 second" },
+        run: () =>
+          Effect.flatMap(Ref.updateAndGet(tries, (n) => n + 1), (n) =>
+            n < 3 ? Effect.fail({ transient: true, message: `503 on try ${n}` }) : Effect.succeed({ value: "ok" }),
+          ),
+      })
+      const defs = yield* Definitions.make([flaky])
+      const fiber = yield* Effect.fork(Runner.refresh(defs, baseOptions(sb)))
+      // Backoff sleeps on the TestClock: no real waiting.
+      for (let i = 0; i < 10; i++) yield* TestClock.adjust("2 seconds")
+      const run = yield* Fiber.join(fiber)
+      expect(run.status).toBe("succeeded")
+      expect(run.outcomes[0]!.attempts).toBe(3)
+      expect(yield* Ref.get(tries)).toBe(3)
+    }).pipe(Effect.provide(sb.layer))
+  })
+
+  it.effect("gives up on a transient failure after maxAttempts", () => {
+    const sb = sandbox()
+    return Effect.gen(function* () {
+      const flaky = Asset.fromKeys({
+        key: "net/down",
+        retry: { maxAttempts: 3, baseDelay: "1 second" },
+        run: () => Effect.fail({ transient: true, message: "connection reset" }),
+      })
+      const defs = yield* Definitions.make([flaky])
+      const fiber = yield* Effect.fork(Runner.refresh(defs, baseOptions(sb)))
+      for (let i = 0; i < 10; i++) yield* TestClock.adjust("5 seconds")
+      const run = yield* Fiber.join(fiber)
+      expect(run.status).toBe("failed")
+      expect(run.outcomes[0]!.attempts).toBe(3)
+      expect(run.outcomes[0]!.why).toBe("failed after 3 attempts (transient error)")
+      expect(run.outcomes[0]!.error).toBe("connection reset")
+    }).pipe(Effect.provide(sb.layer))
+  })
+
+  it.live("does not retry a permanent failure, and blocks its downstream", () => {
+    const sb = sandbox()
+    let tries = 0
+    return Effect.gen(function* () {
+      const bad = Asset.fromKeys({
+        key: "src/bad",
+        run: () => Effect.suspend(() => (tries++, Effect.fail({ _tag: "SourceError", message: "sources/x.csv: unknown kind `foo`" }))),
+      })
+      const after = Asset.fromKeys({ key: "clean/after", deps: ["src/bad"], run: () => Effect.succeed({ value: 1 }) })
+      const defs = yield* Definitions.make([bad, after])
+      const run = yield* Runner.refresh(defs, baseOptions(sb))
+      expect(tries).toBe(1)
+      expect(run.outcomes[0]).toMatchObject({ status: "failed", attempts: 1, why: "failed (permanent error, not retried)" })
+      expect(run.outcomes[0]!.error).toBe("SourceError: sources/x.csv: unknown kind `foo`")
+      expect(run.outcomes[1]).toMatchObject({ status: "blocked", why: "upstream `src/bad` failed; not run" })
+    }).pipe(Effect.provide(sb.layer))
+  })
+
+  it.live("a failed blocking check stops downstream and leaves `latest` untouched", () => {
+    const sb = sandbox()
+    let good = true
+    return Effect.gen(function* () {
+      const counted = Asset.fromKeys<number>({
+        key: "clean/count",
+        observe: Effect.sync(() => String(good)),
+        checks: [
+          { name: "positive", description: "count > 0", severity: "error", blocking: true, run: (n) => ({ passed: n > 0, message: `count is ${n}` }) },
+          { name: "small", description: "count < 10", severity: "warn", blocking: false, run: (n) => ({ passed: n < 10, message: `count is ${n}` }) },
+        ],
+        run: () => Effect.sync(() => ({ value: good ? 42 : 0 })),
+      })
+      const pub = Asset.fromKeys({
+        key: "published/file",
+        deps: ["clean/count"],
+        run: (inputs, ctx) =>
+          Effect.sync(() => {
+            writeFileSync(join(ctx.filesDir, "count.txt"), String(inputs["clean/count"]))
+            return { value: null, files: [{ name: "count.txt" }] }
+          }),
+      })
+      const defs = yield* Definitions.make([counted, pub])
+      const first = yield* Runner.refresh(defs, baseOptions(sb))
+      expect(first.status).toBe("succeeded")
+      // A non-blocking warning becomes a finding, not a failure.
+      expect(first.findings.map((f) => f.code)).toEqual(["check-small"])
+      const before = readlinkSync(sb.out)
+      good = false
+      const second = yield* Runner.refresh(defs, baseOptions(sb))
+      expect(second.status).toBe("failed")
+      expect(second.published).toBe(false)
+      expect(second.outcomes[0]).toMatchObject({ status: "failed", why: "blocking check `positive` failed: count is 0" })
+      expect(second.outcomes[1]!.status).toBe("blocked")
+      expect(readlinkSync(sb.out)).toBe(before)
+      expect(readFileSync(join(sb.out, "count.txt"), "utf8")).toBe("42")
+      // The failed run still leaves its run.json for diagnosis, in its own folder.
+      expect(JSON.parse(readFileSync(join(second.runDir, "run.json"), "utf8")).status).toBe("failed")
+      const row = yield* Effect.flatMap(RunStore, (s) => s.run(second.runId))
+      expect(Option.getOrThrow(row).status).toBe("failed")
+    }).pipe(Effect.provide(sb.layer))
+  })
+
+  it.live("refuses a concurrent refresh with a clear message, never `database is locked`", () => {
+    const sb = sandbox()
+    return Effect.gen(function* () {
+      const gate = yield* Effect.makeLatch(false)
+      const slow = Asset.fromKeys({ key: "slow/one", run: () => Effect.as(gate.await, { value: 1 }) })
+      const defs = yield* Definitions.make([slow])
+      const first = yield* Effect.fork(Runner.refresh(defs, baseOptions(sb)).pipe(Effect.provide(sb.layer)))
+      // Wait until the first run holds the lock, then try from a second, independent connection.
+      const holder = yield* Effect.flatMap(RunStore, (s) => s.lockHolder).pipe(
+        Effect.delay("20 millis"),
+        Effect.repeat({ until: Option.isSome }),
+        Effect.provide(RunStoreModule.layer(sb.store)),
+      )
+      const err = yield* Effect.flip(Runner.refresh(defs, { ...baseOptions(sb), lockWait: "300 millis" }).pipe(Effect.provide(sb.layer)))
+      expect(err._tag).toBe("RunStoreError")
+      expect(err.message).toMatch(new RegExp(`^another refresh \\(run ${Option.getOrThrow(holder).runId}, started .+, pid \\d+\\) holds the lock`))
+      yield* gate.open
+      expect((yield* Fiber.join(first)).status).toBe("succeeded")
+    })
+  })
+})
+
+describe("RunStore", () => {
+  it.live("records runs, materialisations and findings in a real SQLite file", () => {
+    const sb = sandbox()
+    return Effect.gen(function* () {
+      const a = Asset.fromKeys({
+        key: "x/a",
+        run: () => Effect.succeed({ value: 1, rows: 1, findings: [{ severity: "warn" as const, code: "odd", message: "odd row", row: 3 }] }),
+      })
+      const defs = yield* Definitions.make([a])
+      const run = yield* Runner.refresh(defs, baseOptions(sb))
+      const store = yield* RunStore
+      const runs = yield* store.runs(10)
+      expect(runs[0]!.runId).toBe(run.runId)
+      expect(runs[0]!.status).toBe("succeeded")
+      expect((yield* store.materializations(run.runId))[0]).toMatchObject({ key: "x/a", status: "ran", attempts: 1, rows: 1 })
+      expect(yield* store.findings(run.runId)).toEqual([{ severity: "warn", code: "odd", message: "odd row", row: 3, asset: "x/a" }])
+      expect(existsSync(sb.store)).toBe(true)
+    }).pipe(Effect.provide(Layer.fresh(sb.layer)))
+  })
+})
