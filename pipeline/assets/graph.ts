@@ -1,0 +1,21 @@
+/**
+ * The domain graph: raw assets discovered from the sources folder, then the clean, reconciled
+ * and published assets built on them. The engine validates it; this file only lists it.
+ */
+import { Effect } from "effect"
+import type { AnyAsset } from "../engine/AssetSpec.js"
+import * as Definitions from "../engine/Definitions.js"
+import * as SourceCatalog from "../ingest/SourceCatalog.js"
+import * as Raw from "./raw/sources.js"
+
+/** Builds and validates the graph for a sources folder. */
+export const build = (sourcesDir: string) =>
+  Effect.gen(function* () {
+    const catalog = yield* SourceCatalog.discover(sourcesDir)
+    const assets: Array<AnyAsset> = [
+      ...catalog.entries.map(Raw.rawAsset),
+      ...catalog.errors.map(Raw.brokenSource),
+    ]
+    const defs = yield* Definitions.make(assets)
+    return { catalog, defs }
+  })

@@ -1,0 +1,192 @@
+/** The `iiot` commands: option parsing and printing only; the work lives in the engine and assets. */
+import * as Command from "@effect/cli/Command"
+import * as Options from "@effect/cli/Options"
+import { Console, Effect, Option } from "effect"
+import { resolve } from "node:path"
+import * as Graph from "../assets/graph.js"
+import * as Definitions from "../engine/Definitions.js"
+import * as Plan from "../engine/Plan.js"
+import * as Publication from "../engine/Publication.js"
+import { RunStore } from "../engine/RunStore.js"
+import * as Runner from "../engine/Runner.js"
+import * as Ingest from "../ingest/Ingest.js"
+import * as Layers from "./layers.js"
+import * as Output from "./output.js"
+
+/** Ends the command with an exit code after its output was printed. */
+export class Exit {
+  readonly _tag = "Exit"
+  constructor(readonly code: number) {}
+}
+
+const sources = Options.directory("sources", { exists: "either" }).pipe(
+  Options.withDefault("sources"),
+  Options.withDescription("folder of source extracts with .source.yml sidecars"),
+)
+const out = Options.text("out").pipe(
+  Options.withDefault("outputs/latest"),
+  Options.withDescription("publication folder, switched to the new run only when it succeeds"),
+)
+const store = Options.text("store").pipe(
+  Options.withDefault("outputs/.iiot/runs.sqlite"),
+  Options.withDescription("run history (SQLite); materialised values are kept in a folder beside it"),
+)
+const force = Options.boolean("force").pipe(Options.withDescription("re-run the selected assets even when they are current"))
+const select = Options.text("select").pipe(
+  Options.optional,
+  Options.withDescription("assets to run: `wef/*`, `raw/miit+` (and downstream), `+published/workbook` (and upstream), comma-separated"),
+)
+const json = Options.boolean("json").pipe(Options.withDescription("machine-readable JSON output"))
+
+const refresh = Command.make(
+  "refresh",
+  {
+    sources,
+    out,
+    store,
+    force,
+    select,
+    concurrency: Options.integer("concurrency").pipe(Options.withDefault(2), Options.withDescription("assets run at once")),
+    lockTimeout: Options.integer("lock-timeout").pipe(
+      Options.withDefault(10),
+      Options.withDescription("seconds to wait for another refresh to finish before giving up"),
+    ),
+  },
+  (o) =>
+    Effect.gen(function* () {
+      const { defs } = yield* Graph.build(o.sources)
+      const run = yield* Runner.refresh(defs, {
+        command: process.argv.slice(2).join(" "),
+        select: Option.getOrUndefined(o.select),
+        force: o.force,
+        out: o.out,
+        concurrency: o.concurrency,
+        lockWait: `${o.lockTimeout} seconds`,
+        onEvent: Output.progress(defs.order.length),
+      }).pipe(Effect.provide(Layers.pipeline({ sources: o.sources, store: o.store })))
+      const count = (s: string) => run.outcomes.filter((x) => x.status === s).length
+      const sev = { error: 0, warn: 0, info: 0 }
+      for (const f of run.findings) sev[f.severity]++
+      yield* Console.log(
+        [
+          `run ${run.runId} ${run.status}: ${count("ran")} ran, ${count("skipped")} skipped, ${count("failed")} failed, ${count("blocked")} blocked`,
+          `findings: ${sev.error} error, ${sev.warn} warn, ${sev.info} info (details: ${run.runDir}/findings.json)`,
+          run.published
+            ? `published: ${o.out} → ${run.runDir}\n  ${[...run.files, "run.json"].join(", ")}`
+            : `not published: ${o.out} still holds the last good publication${Publication.current(o.out) ? ` (${Publication.current(o.out)})` : ""}`,
+        ].join("\n"),
+      )
+      if (run.status === "failed") return yield* Effect.fail(new Exit(1))
+    }),
+).pipe(Command.withDescription("materialise the asset graph and publish the workbook and the default pack"))
+
+const plan = Command.make("plan", { sources, store, force, select }, (o) =>
+  Effect.gen(function* () {
+    const { defs } = yield* Graph.build(o.sources)
+    const p = yield* Runner.preview(defs, { select: Option.getOrUndefined(o.select), force: o.force }).pipe(
+      Effect.provide(Layers.pipeline({ sources: o.sources, store: o.store })),
+    )
+    yield* Console.log(Plan.describe(p).join("\n"))
+    const n = p.entries.filter((e) => e.action === "run").length
+    yield* Console.log(`\n${n} of ${p.entries.length} assets would run`)
+  }),
+).pipe(Command.withDescription("show what a refresh would run and why (runs no asset code)"))
+
+const graph = Command.make("graph", { sources }, (o) =>
+  Effect.gen(function* () {
+    const { defs } = yield* Graph.build(o.sources)
+    yield* Console.log(Definitions.toMermaid(defs))
+  }),
+).pipe(Command.withDescription("print the asset graph as a Mermaid flowchart"))
+
+const runs = Command.make(
+  "runs",
+  { store, limit: Options.integer("limit").pipe(Options.withDefault(20)), json },
+  (o) =>
+    Effect.gen(function* () {
+      const s = yield* RunStore
+      yield* s.recoverInterrupted
+      const rows = yield* s.runs(o.limit)
+      if (o.json) return yield* Console.log(JSON.stringify(rows, null, 2))
+      if (rows.length === 0) return yield* Console.log("no runs yet; run `iiot refresh`")
+      yield* Console.log(
+        Output.table(
+          ["run", "status", "started", "finished", "command"],
+          rows.map((r) => [r.runId, r.status, r.startedAt, r.finishedAt ?? "", r.command]),
+        ),
+      )
+    }).pipe(Effect.provide(Layers.storeLayers(o.store))),
+).pipe(Command.withDescription("list past runs, newest first"))
+
+const status = Command.make("status", { store, out, json }, (o) =>
+  Effect.gen(function* () {
+    const s = yield* RunStore
+    const interrupted = yield* s.recoverInterrupted
+    const last = (yield* s.runs(1))[0]
+    const holder = yield* s.lockHolder
+    const states = yield* s.states
+    const published = Publication.current(o.out)
+    const pending = (yield* s.runs(200)).filter((r) => r.status === "awaiting-approval")
+    const info = {
+      publication: published ?? null,
+      lastRun: last ?? null,
+      refreshRunning: Option.getOrNull(holder),
+      assetsMaterialised: states.size,
+      awaitingApproval: pending.map((r) => r.runId),
+      markedInterrupted: interrupted,
+    }
+    if (o.json) return yield* Console.log(JSON.stringify(info, null, 2))
+    yield* Console.log(
+      [
+        `publication: ${published ? `${resolve(o.out)} → ${published}` : "none yet (run `iiot refresh`)"}`,
+        `last run:    ${last ? `${last.runId} ${last.status} (started ${last.startedAt})` : "none"}`,
+        `running:     ${Option.isSome(holder) ? `run ${holder.value.runId} (pid ${holder.value.pid}, started ${holder.value.startedAt})` : "no refresh running"}`,
+        `assets:      ${states.size} materialised`,
+        `approvals:   ${pending.length === 0 ? "none pending" : pending.map((r) => r.runId).join(", ")}`,
+        ...(interrupted.length > 0 ? [`interrupted: ${interrupted.join(", ")} (killed before finishing; marked now)`] : []),
+      ].join("\n"),
+    )
+  }).pipe(Effect.provide(Layers.storeLayers(o.store))),
+).pipe(Command.withDescription("the current publication, the last run, a running refresh and pending approvals"))
+
+const validate = Command.make("validate", { sources, json }, (o) =>
+  Effect.gen(function* () {
+    const { catalog } = yield* Graph.build(o.sources)
+    const reports: Array<{ source: string; status: "ok" | "failed"; read: number; kept: number; rejected: number; error?: string; findings: ReadonlyArray<unknown> }> = []
+    for (const e of catalog.errors) reports.push({ source: e.file, status: "failed", read: 0, kept: 0, rejected: 0, error: e.message, findings: [] })
+    for (const entry of catalog.entries) {
+      const r = yield* Effect.either(Ingest.ingest(entry))
+      if (r._tag === "Left") reports.push({ source: entry.id, status: "failed", read: 0, kept: 0, rejected: 0, error: r.left.message, findings: [] })
+      else reports.push({ source: entry.id, status: "ok", ...r.right.counts, findings: r.right.findings })
+    }
+    reports.sort((a, b) => a.source.localeCompare(b.source))
+    const failed = reports.some((r) => r.status === "failed")
+    if (o.json) {
+      yield* Console.log(JSON.stringify({ ok: !failed, sources: reports }, null, 2))
+    } else {
+      yield* Console.log(
+        Output.table(
+          ["source", "status", "read", "kept", "rejected", "findings"],
+          reports.map((r) => [r.source, r.status, String(r.read), String(r.kept), String(r.rejected), String(r.findings.length)]),
+        ),
+      )
+      for (const r of reports) {
+        if (r.error) yield* Console.log(`\n${r.source}: FAILED\n  ${r.error.split("\n").join("\n  ")}`)
+        const byCode = Ingest.countByCode(r.findings as any)
+        if (byCode.length === 0) continue
+        yield* Console.log(`\n${r.source}:`)
+        for (const [code, severity, n] of byCode) {
+          const first = (r.findings as ReadonlyArray<any>).find((f) => f.code === code)
+          yield* Console.log(`  ${severity.padEnd(5)} ${code} ×${n}  e.g. ${first.row ? `row ${first.row}` : ""}${first.field ? ` ${first.field}` : ""}: ${first.message}`)
+        }
+      }
+    }
+    if (failed) return yield* Effect.fail(new Exit(1))
+  }),
+).pipe(Command.withDescription("read and validate every source; print the report (exit 1 when a source fails)"))
+
+/** The root command. */
+export const root = Command.make("iiot").pipe(
+  Command.withDescription("iiot-observatory: China IIoT data, reconciled and published for policy briefings"),
+  Command.withSubcommands([refresh, validate, plan, status, runs, graph]),
+)

@@ -1,0 +1,26 @@
+/** Every layer the CLI needs, composed in one place from the command's options. */
+import { Layer } from "effect"
+import { dirname, join, resolve } from "node:path"
+import * as AssetStore from "../engine/AssetStore.js"
+import * as RunStore from "../engine/RunStore.js"
+import * as Fetch from "../ingest/Fetch.js"
+import * as Workspace from "../assets/Workspace.js"
+
+export interface Paths {
+  readonly sources: string
+  readonly store: string
+}
+
+/** Asset values and download snapshots live beside the run store (`<store dir>/assets`, `/snapshots`). */
+export const storeLayers = (store: string) => {
+  const dir = dirname(resolve(store))
+  return Layer.mergeAll(RunStore.layer(store), AssetStore.layer(join(dir, "assets")))
+}
+
+/** Layers for commands that run the graph. */
+export const pipeline = (paths: Paths) =>
+  Layer.mergeAll(
+    storeLayers(paths.store),
+    Workspace.layer({ sourcesDir: resolve(paths.sources), snapshotsDir: join(dirname(resolve(paths.store)), "snapshots") }),
+    Fetch.layerNode,
+  )

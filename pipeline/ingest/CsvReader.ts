@@ -1,0 +1,321 @@
+/**
+ * CSV/TSV reader: pull-based streaming over papaparse.
+ *
+ * How it streams, and why this way: we read the file ourselves in 1 MiB chunks (FileHandle.read),
+ * decode each with a streaming TextDecoder, and hand the text to papaparse's own chunk parser
+ * (`Papa.Parser#parse(text, base, ignoreLastRow)`, the primitive its ChunkStreamer is built on).
+ * It returns the complete records plus a cursor; the unfinished tail (a record cut by the chunk
+ * end, even inside a quoted multi-line cell) is kept and prefixed to the next chunk. Nothing is
+ * pushed at us, so there is no `pause()` and no buffering we do not control: the consumer's pull
+ * of the next batch is what reads the next bytes. Records are grouped in batches so Effect's
+ * per-element cost is paid once per 10 000 rows, and the cell arrays papaparse built are passed on
+ * as they are (no copy).
+ */
+import { Effect, Option, Stream } from "effect"
+import * as fs from "node:fs/promises"
+import type { TextDecoder } from "node:util"
+import Papa from "papaparse"
+import * as Finding from "../domain/Finding.js"
+import { detectEncoding, makeDecoder, resolveEncoding, SAMPLE_BYTES } from "./Encoding.js"
+import { cleanHeaders, detectHeaderIndex, HEADER_SCAN_ROWS } from "./HeaderMap.js"
+import { ReadError } from "./ReadError.js"
+import type { OpenTable, RawRow, ReadOptions, TableHead } from "./Table.js"
+import { checkSize, DEFAULT_BATCH_SIZE, ioError, readHead } from "./Table.js"
+
+/** Bytes read per pull: big enough for few syscalls and parser calls, small enough to stay lean. */
+const CHUNK_BYTES = 1 << 20
+
+/** Default longest record (characters) before a stray quote is assumed to be eating the file. */
+export const DEFAULT_MAX_RECORD_CHARS = 64 * 1024 * 1024
+
+/** Individual ragged-row findings before they are only counted (the validation layer flags every row anyway). */
+const MAX_ROW_FINDINGS = 100
+
+/** What one pull of records yields. */
+type Pulled =
+  | { readonly _tag: "records"; readonly records: string[][]; readonly first: number }
+  | { readonly _tag: "end" }
+  | { readonly _tag: "error"; readonly error: ReadError }
+
+interface Dialect {
+  readonly delimiter: string
+  readonly newline: "\n" | "\r\n" | "\r"
+}
+
+/** Pulls whole CSV records out of a file handle, chunk by chunk; returns errors as values. */
+class RecordPuller {
+  private pending = ""
+  private offset = 0
+  private eof = false
+  private done = false
+  /** Next record number (1-based, as a person counts records). */
+  private nextRow = 1
+  /** When a record is longer than a chunk, wait for this much text before parsing again (keeps it linear). */
+  private minParse = 0
+  private readonly parser: Papa.Parser
+  private readonly buf = Buffer.allocUnsafe(CHUNK_BYTES)
+
+  constructor(
+    private readonly fh: fs.FileHandle,
+    private readonly file: string,
+    private readonly encoding: string,
+    private readonly decoder: TextDecoder,
+    dialect: Dialect,
+    private readonly maxRecordChars: number,
+  ) {
+    this.parser = new Papa.Parser({ delimiter: dialect.delimiter, newline: dialect.newline })
+  }
+
+  private fail(reason: ReadError["reason"], message: string, row?: number): Pulled {
+    this.done = true
+    return { _tag: "error", error: new ReadError({ reason, file: this.file, message, ...(row === undefined ? {} : { row }) }) }
+  }
+
+  /** Next run of complete records (possibly empty only at the end), or the end, or an error. */
+  async pull(): Promise<Pulled> {
+    if (this.done) return { _tag: "end" }
+    for (;;) {
+      if (!this.eof) {
+        const { bytesRead } = await this.fh.read(this.buf, 0, CHUNK_BYTES, null)
+        let text: string
+        try {
+          text = bytesRead === 0 ? this.decoder.decode() : this.decoder.decode(this.buf.subarray(0, bytesRead), { stream: true })
+        } catch {
+          return this.fail(
+            "encoding",
+            `${this.file} is not valid ${this.encoding} near byte ${this.offset} (around record ${this.nextRow}). ` +
+              `Set encoding: in the sidecar (e.g. gb18030, utf-16le) or re-save the file as UTF-8.`,
+            this.nextRow,
+          )
+        }
+        this.offset += bytesRead
+        if (bytesRead === 0) this.eof = true
+        this.pending = this.pending.length === 0 ? text : this.pending + text
+        if (!this.eof && this.pending.length < this.minParse) continue
+      }
+      if (this.pending.length === 0) {
+        this.done = true
+        return { _tag: "end" }
+      }
+      const result = this.parser.parse(this.pending, 0, !this.eof) as { data: string[][]; errors: Array<{ code: string; row: number }>; meta: { cursor: number } }
+      const first = this.nextRow
+      if (this.eof) {
+        this.pending = ""
+        this.done = true
+        const missing = result.errors.find((e) => e.code === "MissingQuotes")
+        if (missing !== undefined) {
+          // Everything after the opening quote would become one cell: refuse, after handing over the rows before it.
+          const row = first + missing.row
+          this.unterminated = row
+          const before = result.data.slice(0, missing.row)
+          this.nextRow += before.length
+          return { _tag: "records", records: before, first }
+        }
+        this.nextRow += result.data.length
+        return { _tag: "records", records: result.data, first }
+      }
+      const cursor = result.meta.cursor
+      this.pending = cursor === this.pending.length ? "" : this.pending.slice(cursor)
+      this.nextRow += result.data.length
+      if (this.pending.length > this.maxRecordChars) return this.tooLong()
+      this.minParse = this.pending.length > CHUNK_BYTES ? this.pending.length * 2 : 0
+      if (result.data.length > 0) return { _tag: "records", records: result.data, first }
+    }
+  }
+
+  /** Row whose quote never closes, found by the final parse; reported on the next pull. */
+  unterminated: number | undefined = undefined
+
+  /** The failure to report after the rows before an unterminated quote were handed over. */
+  unterminatedError(): ReadError | undefined {
+    return this.unterminated === undefined
+      ? undefined
+      : new ReadError({
+          reason: "unterminated-quote",
+          file: this.file,
+          row: this.unterminated,
+          message:
+            `${this.file}, record ${this.unterminated}: a quoted field opens (") and never closes, so the rest of the file cannot be split into rows. ` +
+            `The ${this.unterminated - 1} records before it were read. Fix or remove the stray quote in that row and run again.`,
+        })
+  }
+
+  private tooLong(): Pulled {
+    const probe = this.parser.parse(this.pending, 0, false) as { errors: Array<{ code: string }> }
+    if (probe.errors.some((e) => e.code === "MissingQuotes"))
+      return this.fail(
+        "unterminated-quote",
+        `${this.file}, record ${this.nextRow}: a quoted field opens (") and has not closed after ${this.pending.length} characters, so the rest of the file cannot be split into rows. Fix the stray quote in that row.`,
+        this.nextRow,
+      )
+    return this.fail(
+      "too-large",
+      `${this.file}, record ${this.nextRow} is longer than ${this.maxRecordChars} characters; raise maxRecordChars if that is real, or check the delimiter and line endings.`,
+      this.nextRow,
+    )
+  }
+}
+
+const isBlank = (cells: ReadonlyArray<string>): boolean => {
+  if (cells.length === 1) return cells[0]!.trim() === ""
+  for (let i = 0; i < cells.length; i++) if (cells[i]!.trim() !== "") return false
+  return true
+}
+
+const openHandle = (file: string) =>
+  Effect.acquireRelease(
+    Effect.tryPromise({ try: () => fs.open(file, "r"), catch: (e) => ioError(file, e) }),
+    (fh) => Effect.promise(() => fh.close().catch(() => undefined)),
+  )
+
+const guessDialect = (text: string): Dialect => {
+  const meta = Papa.parse(text.slice(0, 256 * 1024), { preview: 50 }).meta
+  const newline = meta.linebreak === "\r\n" || meta.linebreak === "\r" ? meta.linebreak : "\n"
+  let delimiter = meta.delimiter || ","
+  // Papa's guess needs several rows; on a tiny file, a tab-only first line is a TSV header whatever the guess.
+  const firstLine = text.split(/\r\n|\n|\r/, 1)[0] ?? ""
+  if (delimiter !== "\t" && firstLine.includes("\t") && !firstLine.includes(delimiter)) delimiter = "\t"
+  return { delimiter, newline }
+}
+
+const pullEffect = (puller: RecordPuller, file: string): Effect.Effect<Pulled, ReadError> =>
+  Effect.tryPromise({ try: () => puller.pull(), catch: (e) => ioError(file, e) })
+
+/**
+ * Opens a delimited text file: decides the encoding (declared or detected), the delimiter and
+ * line ending, and the header row (declared, or detected past title and blank rows).
+ */
+export const open = (file: string, options: ReadOptions = {}): Effect.Effect<OpenTable, ReadError> =>
+  Effect.gen(function* () {
+    yield* checkSize(file, options)
+    const sample = yield* readHead(file, SAMPLE_BYTES)
+    const findings: Finding.Finding[] = []
+    let encoding: string
+    if (options.encoding !== undefined) {
+      const resolved = resolveEncoding(options.encoding)
+      if (resolved === undefined)
+        return yield* Effect.fail(
+          new ReadError({ reason: "encoding", file, message: `${file}: the declared encoding "${options.encoding}" is not known; use e.g. utf-8, gb18030, gbk, utf-16le, utf-16be, big5.` }),
+        )
+      encoding = resolved
+    } else {
+      const d = detectEncoding(sample)
+      encoding = d.encoding
+      if (d.encoding !== "utf-8" || d.bom)
+        findings.push(Finding.make("info", "encoding-detected", `${file} was read as ${d.encoding.toUpperCase()}${d.bom ? " (byte-order mark)" : ""}, detected because no encoding: was declared.`, { source: file }))
+    }
+    let sampleText: string
+    try {
+      sampleText = makeDecoder(encoding).decode(sample, { stream: true })
+    } catch {
+      return yield* Effect.fail(
+        new ReadError({
+          reason: "encoding",
+          file,
+          message: `${file} is not valid ${encoding}${options.encoding === undefined ? " (nor UTF-8 or GB18030)" : ""}; declare the right encoding: in the sidecar (e.g. gb18030, utf-16le, big5) or re-save the file as UTF-8.`,
+        }),
+      )
+    }
+    if (sampleText.trim() === "")
+      return yield* Effect.fail(new ReadError({ reason: "empty-file", file, message: `${file} holds no text (only whitespace or a byte-order mark); export the table again.` }))
+    const dialect = guessDialect(sampleText)
+    const maxRecordChars = options.maxRecordChars ?? DEFAULT_MAX_RECORD_CHARS
+    const batchSize = Math.max(1, options.batchSize ?? DEFAULT_BATCH_SIZE)
+    const wanted = options.headerRow ?? 0
+
+    // Read just enough records to find the header, then close the file: `batches` reopens it, so it stays cold and re-runnable.
+    const scanned = yield* Effect.scoped(
+      Effect.gen(function* () {
+        const fh = yield* openHandle(file)
+        const puller = new RecordPuller(fh, file, encoding, makeDecoder(encoding), dialect, maxRecordChars)
+        const records: string[][] = []
+        const enough = Math.max(HEADER_SCAN_ROWS + 5, wanted + 5)
+        while (records.length < enough) {
+          const got = yield* pullEffect(puller, file)
+          if (got._tag === "end") break
+          if (got._tag === "error") return yield* Effect.fail(got.error)
+          for (const r of got.records) records.push(r)
+        }
+        return records
+      }),
+    )
+    if (scanned.every(isBlank))
+      return yield* Effect.fail(new ReadError({ reason: "empty-file", file, message: `${file} has no rows with any value in them; export the table again.` }))
+    let headerIdx: number
+    if (options.headerRow !== undefined) {
+      headerIdx = options.headerRow - 1
+      if (!Number.isInteger(options.headerRow) || headerIdx < 0 || headerIdx >= scanned.length || isBlank(scanned[headerIdx]!))
+        return yield* Effect.fail(
+          new ReadError({ reason: "no-header", file, row: options.headerRow, message: `${file}: header_row ${options.headerRow} is ${headerIdx >= 0 && headerIdx < scanned.length ? "blank" : "beyond the rows of the file"}; fix header_row in the sidecar or remove it to detect the header.` }),
+        )
+    } else {
+      headerIdx = detectHeaderIndex(scanned)
+      if (headerIdx < 0) return yield* Effect.fail(new ReadError({ reason: "no-header", file, message: `${file}: no header row found among the first rows; set header_row in the sidecar.` }))
+    }
+    const headerRow = headerIdx + 1
+    if (headerIdx > 0) {
+      const skipped = scanned.slice(0, headerIdx).filter((r) => !isBlank(r)).map((r) => r.filter((c) => c.trim() !== "").join(" ")).join(" | ")
+      findings.push(Finding.make("info", "title-rows-skipped", `Header taken from row ${headerRow}${options.headerRow === undefined ? " (detected)" : ""}; rows above it were skipped${skipped === "" ? " (blank)" : `: ${skipped.slice(0, 300)}`}.`, { source: file, row: headerRow }))
+    }
+    const cleaned = cleanHeaders(scanned[headerIdx]!, { source: file, row: headerRow })
+    findings.push(...cleaned.findings)
+    const headers = cleaned.headers
+    const width = headers.length
+    const head: TableHead = { file, encoding, headerRow, headers, firstDataRow: headerRow + 1 }
+
+    let readFindings: Finding.Finding[] = []
+    const batches: Stream.Stream<ReadonlyArray<RawRow>, ReadError> = Stream.unwrapScoped(
+      Effect.gen(function* () {
+        const fh = yield* openHandle(file)
+        const puller = new RecordPuller(fh, file, encoding, makeDecoder(encoding), dialect, maxRecordChars)
+        const found: Finding.Finding[] = []
+        readFindings = found
+        let ragged = 0
+        let blank = 0
+        let carry: RawRow[] = []
+        let finished = false
+        let failure: ReadError | undefined
+        const take = (records: string[][], first: number, out: RawRow[]) => {
+          for (let i = 0; i < records.length; i++) {
+            const row = first + i
+            if (row <= headerRow) continue
+            const cells = records[i]!
+            if (isBlank(cells)) {
+              blank++
+              continue
+            }
+            // Fewer cells, or values beyond the last header, is ragged; empty cells past it are Excel padding.
+            if (cells.length !== width && (cells.length < width || !isBlank(cells.slice(width)))) {
+              ragged++
+              if (ragged <= MAX_ROW_FINDINGS)
+                found.push(Finding.make("warn", "ragged-row", `Row ${row} has ${cells.length} cells for ${width} headers; all cells are kept.`, { source: file, row }))
+            }
+            out.push({ row, cells })
+          }
+        }
+        const finish = () => {
+          finished = true
+          if (ragged > MAX_ROW_FINDINGS)
+            found.push(Finding.make("warn", "ragged-row", `${ragged - MAX_ROW_FINDINGS} more ragged rows (${ragged} in all) are not listed one by one.`, { source: file }))
+          if (blank > 0) found.push(Finding.make("info", "blank-rows-skipped", `${blank} blank rows were skipped (row numbers still count them).`, { source: file }))
+          // An unterminated quote fails the stream, but only after the rows before it were handed over.
+          failure = puller.unterminatedError()
+        }
+        const next: Effect.Effect<ReadonlyArray<RawRow>, Option.Option<ReadError>> = Effect.gen(function* () {
+          const out = carry
+          carry = []
+          while (!finished && out.length < batchSize) {
+            const got = yield* Effect.mapError(pullEffect(puller, file), Option.some)
+            if (got._tag === "error") return yield* Effect.fail(Option.some(got.error))
+            if (got._tag === "end") finish()
+            else take(got.records, got.first, out)
+          }
+          if (out.length > batchSize) carry = out.splice(batchSize)
+          if (out.length > 0) return out
+          return yield* Effect.fail(failure === undefined ? Option.none() : Option.some(failure))
+        })
+        return Stream.repeatEffectOption(next)
+      }),
+    )
+    return { head, batches, findings, readFindings: Effect.sync(() => readFindings.slice()) }
+  })

@@ -1,0 +1,165 @@
+/**
+ * Ingest of one source: verify the file against its sidecar, read it (any encoding, CSV or
+ * XLSX), map headers to the kind's fields, validate every row. Nothing is lost: accepted rows
+ * keep every column (extras too), rejected rows go to the quarantine with their reasons.
+ */
+import { Chunk, Effect, Stream } from "effect"
+import * as Finding from "../domain/Finding.js"
+import type { Sidecar, SourceKind } from "../domain/Source.js"
+import { SourceError } from "../domain/Source.js"
+import * as HeaderMap from "./HeaderMap.js"
+import type { SourceEntry } from "./SourceCatalog.js"
+import * as SourceCatalog from "./SourceCatalog.js"
+import { readTable } from "./Table.js"
+import * as Validate from "./Validate.js"
+
+/** Provenance of a source as it travels with its rows into every sheet and page. */
+export interface SourceInfo {
+  readonly id: string
+  readonly kind: SourceKind
+  readonly title: string
+  readonly producer: string
+  readonly url: string
+  readonly retrieved: string
+  readonly published?: string | undefined
+  readonly license?: string | undefined
+  readonly citation?: string | undefined
+  readonly notes?: string | undefined
+  readonly sha256: string
+  readonly encoding: string
+  readonly sheet?: string | undefined
+  readonly headerRow: number
+  /** Headers as published. */
+  readonly headers: ReadonlyArray<string>
+  /** Published header → canonical field. */
+  readonly mapping: Readonly<Record<string, string>>
+  /** Published headers kept as extra columns. */
+  readonly extras: ReadonlyArray<string>
+}
+
+/** One source row as published, with its row number as a person sees it in the file. */
+export interface RawRecord {
+  readonly row: number
+  readonly values: Validate.Values
+}
+
+/** A rejected row and why. */
+export interface QuarantinedRow extends RawRecord {
+  readonly reasons: ReadonlyArray<string>
+}
+
+/** The raw table of one source: kept rows, quarantine, counts and the validation report. */
+export interface RawTable {
+  readonly source: SourceInfo
+  readonly rows: ReadonlyArray<RawRecord>
+  readonly quarantine: ReadonlyArray<QuarantinedRow>
+  readonly counts: { readonly read: number; readonly kept: number; readonly rejected: number }
+  readonly findings: ReadonlyArray<Finding.Finding>
+}
+
+/** Default share of rejected rows above which a source fails as a whole. */
+export const DEFAULT_MAX_REJECT_SHARE = 0.5
+
+/** Reads and validates one source file (already fetched when remote). */
+export const ingest = (entry: SourceEntry, file: string = entry.file) =>
+  Effect.gen(function* () {
+    const sidecar: Sidecar = entry.sidecar
+    const kind = sidecar.kind
+    const sha256 = yield* SourceCatalog.verify(entry, file)
+    const table = yield* readTable(file, {
+      ...(sidecar.encoding ? { encoding: sidecar.encoding } : {}),
+      ...(sidecar.sheet ? { sheet: sidecar.sheet } : {}),
+      ...(sidecar.header_row ? { headerRow: sidecar.header_row } : {}),
+    }).pipe(Effect.mapError((e) => new SourceError({ reason: "unreadable", file: entry.id, message: e.message })))
+    const mapping = HeaderMap.mapHeaders(kind, table.head.headers, sidecar.columns)
+    const at = (f: Finding.Finding): Finding.Finding => ({ ...f, source: entry.id, ...(table.head.sheet ? { sheet: table.head.sheet } : {}) })
+    if (mapping.missing.length > 0) {
+      return yield* new SourceError({
+        reason: "unreadable",
+        file: entry.id,
+        message: `${entry.id}: no column for ${mapping.missing.join("; ")} (kind ${kind}); headers found on row ${table.head.headerRow}: ${table.head.headers.join(", ")}. Rename the column or add a \`columns:\` map to the sidecar.`,
+      })
+    }
+    const columns: Array<readonly [index: number, name: string]> = [
+      ...mapping.fields.map((f) => [f.index, f.field] as const),
+      ...mapping.extras.map((x) => [x.index, x.header] as const),
+    ]
+    const rows: Array<RawRecord> = []
+    const quarantine: Array<QuarantinedRow> = []
+    const findings: Array<Finding.Finding> = [...table.findings.map(at), ...mapping.findings.map(at)]
+    const counts: Record<string, number> = {}
+    yield* Stream.runForEach(table.batches, (batch) =>
+      Effect.sync(() => {
+        for (const raw of batch) {
+          const values: Record<string, string> = {}
+          for (const [index, name] of columns) values[name] = raw.cells[index] ?? ""
+          const problems = Validate.check(kind, values)
+          for (const p of problems) {
+            counts[p.code] = (counts[p.code] ?? 0) + 1
+            findings.push(
+              Finding.make(p.severity, p.code, p.message, {
+                source: entry.id,
+                ...(table.head.sheet ? { sheet: table.head.sheet } : {}),
+                row: raw.row,
+                field: p.field,
+                value: values[p.field] ?? "",
+              }),
+            )
+          }
+          const reasons = problems.filter(Validate.rejects).map((p) => `${p.field}: ${p.message} [${p.code}]`)
+          if (reasons.length > 0) quarantine.push({ row: raw.row, values, reasons })
+          else rows.push({ row: raw.row, values })
+        }
+      }),
+    ).pipe(Effect.mapError((e) => new SourceError({ reason: "unreadable", file: entry.id, message: e.message })))
+    findings.push(...(yield* table.readFindings).map(at))
+    const read = rows.length + quarantine.length
+    const maxShare = sidecar.max_reject_share ?? DEFAULT_MAX_REJECT_SHARE
+    if (read > 0 && quarantine.length / read > maxShare) {
+      const top = Object.entries(counts)
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 3)
+        .map(([c, n]) => `${c} ×${n}`)
+        .join(", ")
+      return yield* new SourceError({
+        reason: "too-many-rejects",
+        file: entry.id,
+        message: `${entry.id}: ${quarantine.length} of ${read} rows rejected (${Math.round((100 * quarantine.length) / read)}% > ${Math.round(maxShare * 100)}%); most common: ${top}. First: row ${quarantine[0]!.row}: ${quarantine[0]!.reasons[0]}`,
+      })
+    }
+    const source: SourceInfo = {
+      id: entry.id,
+      kind,
+      title: sidecar.title,
+      producer: sidecar.producer,
+      url: sidecar.url,
+      retrieved: sidecar.retrieved,
+      published: sidecar.published,
+      license: sidecar.license,
+      citation: sidecar.citation,
+      notes: sidecar.notes,
+      sha256,
+      encoding: table.head.encoding,
+      sheet: table.head.sheet,
+      headerRow: table.head.headerRow,
+      headers: table.head.headers,
+      mapping: Object.fromEntries(mapping.fields.map((f) => [f.header, f.field])),
+      extras: mapping.extras.map((x) => x.header),
+    }
+    const result: RawTable = { source, rows, quarantine, counts: { read, kept: rows.length, rejected: quarantine.length }, findings }
+    return result
+  })
+
+/** Counts findings per code, for the validation report. */
+export const countByCode = (findings: ReadonlyArray<Finding.Finding>): ReadonlyArray<readonly [code: string, severity: Finding.Severity, count: number]> => {
+  const m = new Map<string, { severity: Finding.Severity; n: number }>()
+  for (const f of findings) {
+    const e = m.get(f.code)
+    if (e) e.n++
+    else m.set(f.code, { severity: f.severity, n: 1 })
+  }
+  return [...m.entries()].sort((a, b) => b[1].n - a[1].n).map(([code, { severity, n }]) => [code, severity, n] as const)
+}
+
+// Chunk is re-exported for callers that stream rows onward.
+export type { Chunk }

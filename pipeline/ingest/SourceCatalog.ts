@@ -1,0 +1,148 @@
+/**
+ * SourceCatalog: discovers extracts under the sources folder (`<family>/<vintage>/<file>`) and
+ * their `.source.yml` sidecars. A missing sidecar, an unknown kind, a bad sidecar, a pinned
+ * checksum that does not match or a path escaping the folder is a `SourceError` naming the file.
+ */
+import { Effect, Either } from "effect"
+import { createHash } from "node:crypto"
+import { createReadStream, existsSync, readFileSync, readdirSync, realpathSync, statSync } from "node:fs"
+import { dirname, join, relative, resolve, sep } from "node:path"
+import { Sidecar, SourceError, SourceKind } from "../domain/Source.js"
+import * as Yaml from "./Yaml.js"
+
+/** One extract with its provenance sidecar. */
+export interface SourceEntry {
+  /** `<family>/<vintage>/<file>` relative to the sources folder: the source's identity. */
+  readonly id: string
+  readonly family: string
+  readonly vintage: string
+  /** Absolute path of the extract (may not exist yet for a download-only source). */
+  readonly file: string
+  readonly sidecarFile: string
+  readonly sidecarText: string
+  readonly sidecar: Sidecar
+}
+
+export interface Catalog {
+  readonly root: string
+  readonly entries: ReadonlyArray<SourceEntry>
+  /** Sources that cannot be used, each naming its file. */
+  readonly errors: ReadonlyArray<SourceError>
+}
+
+const SIDECAR = ".source.yml"
+/** Files that are documentation, not extracts. */
+const isIgnored = (name: string) => name.startsWith(".") || /^readme(\.md|\.txt)?$/i.test(name) || name.endsWith(".md")
+
+const kindList = SourceKind.literals.join(", ")
+
+const within = (root: string, path: string) => path === root || path.startsWith(root + sep)
+
+/** Reads and validates one sidecar; `id` is the extract's id for messages. */
+const loadSidecar = (root: string, sidecarFile: string): Either.Either<SourceEntry, SourceError> => {
+  const rel = relative(root, sidecarFile)
+  const text = readFileSync(sidecarFile, "utf8")
+  const decoded = Yaml.decode(Sidecar, text)
+  if (Either.isLeft(decoded)) {
+    const kindIssue = decoded.left.find((i) => i.path === "kind")
+    if (kindIssue) {
+      return Either.left(
+        new SourceError({ reason: "unknown-kind", file: rel, message: `${Yaml.format(rel, [kindIssue])}\n  known kinds: ${kindList}` }),
+      )
+    }
+    return Either.left(new SourceError({ reason: "bad-sidecar", file: rel, message: Yaml.format(rel, decoded.left) }))
+  }
+  const sidecar = decoded.right
+  const file = resolve(dirname(sidecarFile), sidecar.path ?? sidecarFile.slice(0, -SIDECAR.length).split(sep).pop()!)
+  if (!within(root, file)) {
+    return Either.left(new SourceError({ reason: "path-escape", file: rel, message: `${rel}: path \`${sidecar.path}\` points outside the sources folder (${root}); extracts must live inside it` }))
+  }
+  if (existsSync(file) && !within(realpathSync(root), realpathSync(file))) {
+    return Either.left(new SourceError({ reason: "path-escape", file: rel, message: `${rel}: the extract is a link to ${realpathSync(file)}, outside the sources folder` }))
+  }
+  if (!existsSync(file) && !sidecar.download) {
+    return Either.left(new SourceError({ reason: "missing-file", file: relative(root, file), message: `${relative(root, file)}: the sidecar ${rel} describes a file that does not exist (and has no \`download:\` URL)` }))
+  }
+  const id = relative(root, file).split(sep).join("/")
+  const parts = id.split("/")
+  return Either.right({
+    id,
+    family: parts.length > 1 ? parts[0]! : "misc",
+    vintage: parts.length > 2 ? parts[1]! : "",
+    file,
+    sidecarFile,
+    sidecarText: text,
+    sidecar,
+  })
+}
+
+/** Walks the sources folder and pairs every extract with its sidecar. */
+export const discover = (rootDir: string): Effect.Effect<Catalog, SourceError> =>
+  Effect.gen(function* () {
+    const root = resolve(rootDir)
+    if (!existsSync(root) || !statSync(root).isDirectory()) {
+      return yield* new SourceError({ reason: "missing-file", file: rootDir, message: `sources folder ${rootDir} does not exist` })
+    }
+    const sidecars: Array<string> = []
+    const extracts: Array<string> = []
+    const walk = (dir: string) => {
+      for (const e of readdirSync(dir, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+        const full = join(dir, e.name)
+        if (e.isDirectory()) {
+          if (!e.name.startsWith(".")) walk(full)
+        } else if (e.name.endsWith(SIDECAR)) sidecars.push(full)
+        else if (!isIgnored(e.name)) extracts.push(full)
+      }
+    }
+    walk(root)
+    const entries: Array<SourceEntry> = []
+    const errors: Array<SourceError> = []
+    const described = new Set<string>()
+    for (const s of sidecars) {
+      const r = loadSidecar(root, s)
+      if (Either.isLeft(r)) errors.push(r.left)
+      else {
+        entries.push(r.right)
+        described.add(r.right.file)
+      }
+    }
+    for (const x of extracts) {
+      if (described.has(x)) continue
+      // A sidecar that failed to load still "describes" its own file: one error per file is enough.
+      if (errors.some((e) => e.file === relative(root, x + SIDECAR))) continue
+      const rel = relative(root, x)
+      errors.push(
+        new SourceError({
+          reason: "missing-sidecar",
+          file: rel,
+          message: `${rel} has no sidecar: add ${rel}${SIDECAR} with at least kind, title, producer, url and retrieved (see README "Sources")`,
+        }),
+      )
+    }
+    return { root, entries, errors }
+  })
+
+/** sha256 of a file, streamed. */
+export const sha256File = (file: string): Effect.Effect<string, SourceError> =>
+  Effect.async<string, SourceError>((resume) => {
+    const hash = createHash("sha256")
+    const stream = createReadStream(file)
+    stream.on("data", (chunk) => hash.update(chunk))
+    stream.on("error", (e) => resume(Effect.fail(new SourceError({ reason: "unreadable", file, message: `cannot read ${file}: ${e.message}` }))))
+    stream.on("end", () => resume(Effect.succeed(hash.digest("hex"))))
+    return Effect.sync(() => stream.destroy())
+  })
+
+/** Checks a source's pinned sha256 (when it has one) and returns the file's checksum. */
+export const verify = (entry: SourceEntry, file: string = entry.file): Effect.Effect<string, SourceError> =>
+  Effect.flatMap(sha256File(file), (sha) =>
+    entry.sidecar.sha256 && entry.sidecar.sha256 !== sha
+      ? Effect.fail(
+          new SourceError({
+            reason: "checksum-mismatch",
+            file: entry.id,
+            message: `${entry.id}: sha256 is ${sha} but the sidecar pins ${entry.sidecar.sha256}; the extract changed since it was checked — re-check it and update \`sha256:\``,
+          }),
+        )
+      : Effect.succeed(sha),
+  )

@@ -1,0 +1,167 @@
+/**
+ * The open-data bundle published beside the workbook: per table a CSV (UTF-8 with BOM, RFC 4180) and a
+ * JSON metadata file (columns, types, descriptions, provenance, licence), plus one README. Deterministic:
+ * the same tables and as-of date give the same bytes.
+ */
+import { Effect } from "effect"
+import Papa from "papaparse"
+import * as fs from "node:fs"
+import * as path from "node:path"
+import { once } from "node:events"
+import type { CellValue, ColumnDoc, TableSheet } from "./WorkbookDoc.js"
+import * as Doc from "./WorkbookDoc.js"
+import { WorkbookError } from "./WorkbookError.js"
+
+/** Where a table's data came from, as shown in the metadata and README. */
+export interface BundleSource {
+  readonly title: string
+  readonly producer?: string
+  readonly url?: string
+  readonly retrieved?: string
+  readonly published?: string
+  readonly license?: string
+  readonly citation?: string
+}
+
+/** One table of the bundle: the workbook's table sheet plus what a re-user needs to know. */
+export interface BundleTable {
+  readonly sheet: TableSheet
+  readonly title: string
+  readonly description: string
+  readonly sources: ReadonlyArray<BundleSource>
+  /** Overrides the bundle's licence for this table. */
+  readonly license?: string
+}
+
+/** The whole bundle. */
+export interface BundleSpec {
+  readonly dir: string
+  readonly title: string
+  readonly license: string
+  /** Fixed from the run's as-of date (never the clock), so reruns give the same bytes. */
+  readonly generatedAt: string
+  readonly tables: ReadonlyArray<BundleTable>
+}
+
+/** What was written, per table. */
+export interface BundleResult {
+  readonly files: ReadonlyArray<string>
+  readonly tables: ReadonlyArray<{ readonly name: string; readonly csv: string; readonly rows: number }>
+}
+
+/** A file-safe, lowercase ASCII name for a sheet ("Links (2)" → "links-2"); `fallback` when nothing ASCII is left. */
+export const fileSlug = (name: string, fallback: string): string => {
+  const slug = name
+    .normalize("NFKD")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+  return slug === "" ? fileSlug(fallback, "table") : slug
+}
+
+/** A cell as CSV text: formula-looking text is left as published (CSV is data, not a spreadsheet). */
+const csvValue = (v: CellValue | undefined, column: ColumnDoc): string => {
+  if (v === null || v === undefined) return ""
+  if (typeof v === "object") return column.kind === "url" ? v.hyperlink : v.text
+  if (typeof v === "number") return Number.isFinite(v) ? String(v) : ""
+  if (typeof v === "boolean") return v ? "true" : "false"
+  return v
+}
+
+const BOM = "\uFEFF"
+const CHUNK = 5_000
+
+const writeCsv = async (file: string, sheet: TableSheet): Promise<number> => {
+  const out = fs.createWriteStream(file)
+  const write = async (s: string) => {
+    if (!out.write(s)) await once(out, "drain")
+  }
+  const unparse = (rows: Array<Array<string>>) => Papa.unparse(rows, { newline: "\r\n", escapeFormulae: false, header: false })
+  let count = 0
+  try {
+    await write(BOM + unparse([sheet.columns.map((c) => c.header)]))
+    let batch: Array<Array<string>> = []
+    for (const row of Doc.iterateRows(sheet.rows)) {
+      batch.push(sheet.columns.map((c, j) => csvValue(row[j], c)))
+      count++
+      if (batch.length === CHUNK) {
+        await write("\r\n" + unparse(batch))
+        batch = []
+      }
+    }
+    if (batch.length > 0) await write("\r\n" + unparse(batch))
+    await write("\r\n")
+  } finally {
+    out.end()
+    await once(out, "close")
+  }
+  return count
+}
+
+const metadata = (t: BundleTable, name: string, rows: number, spec: BundleSpec) => ({
+  name,
+  title: t.title,
+  description: t.description,
+  path: `${name}.csv`,
+  format: "csv",
+  encoding: "utf-8 with byte-order mark",
+  dialect: { delimiter: ",", lineTerminator: "\r\n", quoteChar: '"', header: true },
+  rowCount: rows,
+  columns: t.sheet.columns.map((c) => ({
+    name: c.header,
+    key: c.key,
+    type: c.kind,
+    ...(c.description !== undefined ? { description: c.description } : {}),
+  })),
+  sources: t.sources,
+  license: t.license ?? spec.license,
+  generatedAt: spec.generatedAt,
+})
+
+const readme = (spec: BundleSpec, written: ReadonlyArray<{ name: string; table: BundleTable; rows: number }>): string =>
+  [
+    `# ${spec.title}`,
+    "",
+    `Generated for as-of ${spec.generatedAt}. Licence: ${spec.license}.`,
+    "",
+    "Each table is a CSV file (UTF-8 with a byte-order mark so Excel shows Chinese correctly; RFC 4180 quoting)",
+    "with a JSON file of the same name describing its columns, sources and licence.",
+    "",
+    "| File | Table | Rows | Description |",
+    "|---|---|---:|---|",
+    ...written.map((w) => `| [${w.name}.csv](${w.name}.csv) ([metadata](${w.name}.json)) | ${w.table.title} | ${w.rows} | ${w.table.description.replace(/\|/g, "\\|")} |`),
+    "",
+    "## Sources",
+    "",
+    ...[...new Map(written.flatMap((w) => w.table.sources).map((s) => [`${s.title}|${s.url ?? ""}`, s])).values()].map(
+      (s) => `- ${s.title}${s.producer !== undefined ? `, ${s.producer}` : ""}${s.url !== undefined ? ` <${s.url}>` : ""}${s.retrieved !== undefined ? `, retrieved ${s.retrieved}` : ""}`,
+    ),
+    "",
+  ].join("\n")
+
+/** Writes the bundle into `spec.dir` (created if missing): `<name>.csv`, `<name>.json` per table, and `README.md`. */
+export const writeBundle = (spec: BundleSpec): Effect.Effect<BundleResult, WorkbookError> =>
+  Effect.tryPromise({
+    try: async () => {
+      await fs.promises.mkdir(spec.dir, { recursive: true })
+      const used = new Set<string>()
+      const written: Array<{ name: string; table: BundleTable; rows: number }> = []
+      const files: Array<string> = []
+      for (const table of spec.tables) {
+        let name = fileSlug(table.sheet.name, table.sheet.tableName)
+        for (let k = 2; used.has(name); k++) name = `${fileSlug(table.sheet.name, table.sheet.tableName)}-${k}`
+        used.add(name)
+        const csv = path.join(spec.dir, `${name}.csv`)
+        const rows = await writeCsv(csv, table.sheet)
+        const json = path.join(spec.dir, `${name}.json`)
+        await fs.promises.writeFile(json, JSON.stringify(metadata(table, name, rows, spec), null, 2) + "\n")
+        files.push(csv, json)
+        written.push({ name, table, rows })
+      }
+      const md = path.join(spec.dir, "README.md")
+      await fs.promises.writeFile(md, readme(spec, written))
+      files.push(md)
+      return { files, tables: written.map((w) => ({ name: w.name, csv: `${w.name}.csv`, rows: w.rows })) }
+    },
+    catch: (e) => new WorkbookError({ reason: "write", file: spec.dir, message: `could not write the data bundle in ${spec.dir}: ${e instanceof Error ? e.message : String(e)}` }),
+  })

@@ -1,0 +1,151 @@
+/**
+ * A small deterministic zip writer for the final .xlsx container.
+ *
+ * Written here rather than taken from jszip because the big sheet parts must be deflated while they
+ * are generated (bounded memory) and jszip deflates in JavaScript on the main thread (pako), which
+ * alone costs more than our whole time budget at 1M rows; Node's native zlib runs on the thread pool
+ * in parallel with row generation. Every entry gets the same fixed date, so bytes are reproducible.
+ */
+import * as fs from "node:fs"
+import { once } from "node:events"
+import * as zlib from "node:zlib"
+
+/** One part of the package: whole bytes, or chunks produced while writing (sheet rows). */
+export type ZipEntry =
+  | { readonly name: string; readonly data: string | Uint8Array }
+  | { readonly name: string; readonly chunks: () => AsyncIterable<string> | Iterable<string> }
+
+/** Entry sizes stay under 4 GiB: we write no ZIP64 records (a sheet is capped at 1,048,576 rows anyway). */
+const MAX_32 = 0xffff_ffff
+
+/** MS-DOS date and time fields for a Date (local fields of the given UTC instant, 2-second precision). */
+const dosDateTime = (d: Date): { date: number; time: number } => ({
+  date: (((d.getUTCFullYear() - 1980) & 0x7f) << 9) | ((d.getUTCMonth() + 1) << 5) | d.getUTCDate(),
+  time: (d.getUTCHours() << 11) | (d.getUTCMinutes() << 5) | Math.floor(d.getUTCSeconds() / 2),
+})
+
+interface Written {
+  readonly name: Buffer
+  readonly crc: number
+  readonly compressed: number
+  readonly size: number
+  readonly offset: number
+  readonly descriptor: boolean
+}
+
+/** Sequential file output that honours back-pressure and counts bytes. */
+class Out {
+  offset = 0
+  constructor(readonly stream: fs.WriteStream) {}
+  async write(b: Uint8Array): Promise<void> {
+    this.offset += b.length
+    if (!this.stream.write(b)) await once(this.stream, "drain")
+  }
+}
+
+const localHeader = (name: Buffer, dt: { date: number; time: number }, crc: number, csize: number, usize: number, descriptor: boolean): Buffer => {
+  const h = Buffer.alloc(30)
+  h.writeUInt32LE(0x04034b50, 0)
+  h.writeUInt16LE(20, 4) // version needed: 2.0 (deflate)
+  h.writeUInt16LE((descriptor ? 0x0008 : 0) | 0x0800, 6) // bit 3: sizes follow the data; bit 11: UTF-8 names
+  h.writeUInt16LE(8, 8) // deflate
+  h.writeUInt16LE(dt.time, 10)
+  h.writeUInt16LE(dt.date, 12)
+  h.writeUInt32LE(crc >>> 0, 14)
+  h.writeUInt32LE(csize, 18)
+  h.writeUInt32LE(usize, 22)
+  h.writeUInt16LE(name.length, 26)
+  h.writeUInt16LE(0, 28)
+  return Buffer.concat([h, name])
+}
+
+/**
+ * Writes `entries` in the given order to `file`, every entry dated `date`. Resolves with the byte
+ * count, or with an error message for an entry too large for a plain (non-ZIP64) archive.
+ */
+export const writeZip = async (file: string, entries: ReadonlyArray<ZipEntry>, date: Date, level: number): Promise<{ bytes: number } | { error: string }> => {
+  const dt = dosDateTime(date)
+  const stream = fs.createWriteStream(file)
+  const out = new Out(stream)
+  const written: Array<Written> = []
+  let error: string | undefined
+  try {
+    for (const entry of entries) {
+      const name = Buffer.from(entry.name, "utf8")
+      const offset = out.offset
+      if ("data" in entry) {
+        const raw = typeof entry.data === "string" ? Buffer.from(entry.data, "utf8") : entry.data
+        const deflated = zlib.deflateRawSync(raw, { level })
+        const crc = zlib.crc32(raw)
+        await out.write(localHeader(name, dt, crc, deflated.length, raw.length, false))
+        await out.write(deflated)
+        written.push({ name, crc, compressed: deflated.length, size: raw.length, offset, descriptor: false })
+        continue
+      }
+      await out.write(localHeader(name, dt, 0, 0, 0, true))
+      const deflate = zlib.createDeflateRaw({ level })
+      let compressed = 0
+      const pump = (async () => {
+        for await (const chunk of deflate) {
+          compressed += (chunk as Buffer).length
+          await out.write(chunk as Buffer)
+        }
+      })()
+      let crc = 0
+      let size = 0
+      for await (const s of entry.chunks()) {
+        const b = Buffer.from(s, "utf8")
+        crc = zlib.crc32(b, crc)
+        size += b.length
+        if (!deflate.write(b)) await once(deflate, "drain")
+      }
+      deflate.end()
+      await pump
+      if (size > MAX_32 || compressed > MAX_32) {
+        error = `part ${entry.name} is ${size} bytes, over the 4 GiB a plain zip entry can hold`
+        break
+      }
+      const d = Buffer.alloc(16)
+      d.writeUInt32LE(0x08074b50, 0)
+      d.writeUInt32LE(crc >>> 0, 4)
+      d.writeUInt32LE(compressed, 8)
+      d.writeUInt32LE(size, 12)
+      await out.write(d)
+      written.push({ name, crc, compressed, size, offset, descriptor: true })
+    }
+    if (error === undefined) {
+      const cdStart = out.offset
+      for (const w of written) {
+        const c = Buffer.alloc(46)
+        c.writeUInt32LE(0x02014b50, 0)
+        c.writeUInt16LE(20, 4) // made by: MS-DOS, 2.0 (no Unix permissions, so no umask in the bytes)
+        c.writeUInt16LE(20, 6)
+        c.writeUInt16LE((w.descriptor ? 0x0008 : 0) | 0x0800, 8)
+        c.writeUInt16LE(8, 10)
+        c.writeUInt16LE(dt.time, 12)
+        c.writeUInt16LE(dt.date, 14)
+        c.writeUInt32LE(w.crc >>> 0, 16)
+        c.writeUInt32LE(w.compressed, 20)
+        c.writeUInt32LE(w.size, 24)
+        c.writeUInt16LE(w.name.length, 28)
+        c.writeUInt32LE(w.offset, 42)
+        await out.write(Buffer.concat([c, w.name]))
+      }
+      const cdSize = out.offset - cdStart
+      if (cdStart > MAX_32) error = "the workbook is over 4 GiB, more than a plain zip can address"
+      else {
+        const e = Buffer.alloc(22)
+        e.writeUInt32LE(0x06054b50, 0)
+        e.writeUInt16LE(written.length, 8)
+        e.writeUInt16LE(written.length, 10)
+        e.writeUInt32LE(cdSize, 12)
+        e.writeUInt32LE(cdStart, 16)
+        await out.write(e)
+      }
+    }
+  } finally {
+    stream.end()
+    await once(stream, "close")
+  }
+  return error === undefined ? { bytes: out.offset } : { error }
+}
