@@ -1,0 +1,83 @@
+import { describe, expect, it } from "vitest"
+import { existsSync, readFileSync, readlinkSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import { iiot, workspace } from "./harness.js"
+
+describe("iiot CLI", () => {
+  it("prints help for the root and every command, exit 0", async () => {
+    const root = (await iiot(["--help"]))
+    expect(root.code).toBe(0)
+    for (const cmd of ["refresh", "validate", "plan", "status", "runs", "graph"]) {
+      expect(root.stdout).toContain(cmd)
+      const help = (await iiot([cmd, "--help"]))
+      expect(help.code, cmd).toBe(0)
+      expect(help.stdout.length).toBeGreaterThan(50)
+    }
+    expect((await iiot(["refresh", "--help"])).stdout).toContain("--select")
+  })
+
+  it("exits 2 on bad usage", async () => {
+    expect((await iiot(["refresh", "--no-such-flag"])).code).toBe(2)
+    expect((await iiot(["no-such-command"])).code).toBe(2)
+  })
+
+  it("refreshes the bundled sources, then skips everything the second time, with plain piped lines", async () => {
+    const ws = workspace()
+    const first = (await iiot(["refresh"], ws))
+    expect(first.code, first.stderr + first.stdout).toBe(0)
+    expect(first.stdout).toMatch(/^ran {5}raw\/wef\/2026-01\/wef_lighthouses {2}131 rows/m)
+    expect(first.stdout).not.toContain("\r")
+    const runJson = JSON.parse(readFileSync(join(ws, "outputs/latest/run.json"), "utf8"))
+    expect(runJson.status).toBe("succeeded")
+    expect(runJson.assets.every((a: { status: string }) => a.status === "ran")).toBe(true)
+    expect(Object.keys(runJson.sources)).toContain("raw/miit/2023-06/miit_platforms")
+
+    const second = (await iiot(["refresh"], ws))
+    expect(second.code).toBe(0)
+    expect(second.stdout).toMatch(/0 ran, \d+ skipped, 0 failed, 0 blocked/)
+    expect(second.stdout).toContain("unchanged since the last materialisation")
+
+    const plan = (await iiot(["plan"], ws))
+    expect(plan.stdout).toMatch(/^0 of \d+ assets would run$/m)
+    const runs = (await iiot(["runs"], ws))
+    expect(runs.stdout.split("\n").filter((l) => l.includes("succeeded")).length).toBe(2)
+    const status = (await iiot(["status"], ws))
+    expect(status.stdout).toMatch(/last run: +\S+ succeeded/)
+    expect((await iiot(["graph"], ws)).stdout).toMatch(/^flowchart LR/)
+  })
+
+  it("a broken source fails the refresh with its file named, exit 1, and `latest` stays", async () => {
+    const ws = workspace()
+    expect((await iiot(["refresh"], ws)).code).toBe(0)
+    const before = readlinkSync(join(ws, "outputs/latest"))
+    writeFileSync(join(ws, "sources/wef/2026-01/extra.csv"), "a,b\n1,2\n")
+    const r = (await iiot(["refresh"], ws))
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain("wef/2026-01/extra.csv has no sidecar")
+    expect(r.stdout).toContain("not published")
+    expect(readlinkSync(join(ws, "outputs/latest"))).toBe(before)
+    expect(existsSync(join(ws, "outputs/latest/run.json"))).toBe(true)
+  })
+
+  it("validate reports the real data issues as findings, not failures; --json for machines", async () => {
+    const ws = workspace()
+    const r = (await iiot(["validate", "--json"], ws))
+    expect(r.code, r.stderr).toBe(0)
+    const report = JSON.parse(r.stdout)
+    expect(report.ok).toBe(true)
+    const lighthouses = report.sources.find((s: { source: string }) => s.source === "wef/2026-01/wef_lighthouses.csv")
+    expect(lighthouses.read).toBe(131)
+    expect(lighthouses.findings.some((f: { code: string; row: number }) => f.code === "partial-verification" && f.row > 1)).toBe(true)
+    const table = (await iiot(["validate"], ws))
+    expect(table.stdout).toMatch(/source\s+status\s+read\s+kept\s+rejected\s+findings/)
+  })
+
+  it("validate exits 1 when a source cannot be used, naming it", async () => {
+    const ws = workspace()
+    writeFileSync(join(ws, "sources/idc/2025/idc_iot_spending.csv.source.yml"), "kind: idc-figures\ntitle: x\nproducer: x\nurl: x\nretrieved: 2026-01-01\n")
+    const r = (await iiot(["validate"], ws))
+    expect(r.code).toBe(1)
+    expect(r.stdout).toContain("idc/2025/idc_iot_spending.csv.source.yml:1: kind:")
+    expect(r.stdout).toContain("known kinds: miit-platforms")
+  })
+})
