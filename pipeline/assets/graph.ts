@@ -6,15 +6,19 @@ import { Effect } from "effect"
 import type { AnyAsset } from "../engine/AssetSpec.js"
 import * as Definitions from "../engine/Definitions.js"
 import * as SourceCatalog from "../ingest/SourceCatalog.js"
+import * as CleanAssets from "./clean/tables.js"
 import * as Raw from "./raw/sources.js"
 
 /** Builds and validates the graph for a sources folder. */
 export const build = (sourcesDir: string) =>
   Effect.gen(function* () {
     const catalog = yield* SourceCatalog.discover(sourcesDir)
+    const raws = catalog.entries.map((entry) => ({ kind: entry.sidecar.kind, asset: Raw.rawAsset(entry) as AnyAsset }))
+    const clean = CleanAssets.cleanAssets(raws)
     const assets: Array<AnyAsset> = [
-      ...catalog.entries.map(Raw.rawAsset),
+      ...raws.map((r) => r.asset),
       ...catalog.errors.map(Raw.brokenSource),
+      ...Object.values(clean),
     ]
     const defs = yield* Definitions.make(assets)
     return { catalog, defs }

@@ -1,0 +1,246 @@
+/**
+ * Raw → clean, one function per kind: names, countries, periods and quantities normalised,
+ * originals kept beside them, every row with its provenance. Problems are findings; a row that
+ * passed validation is never dropped here.
+ */
+import type * as Clean from "../../domain/Clean.js"
+import * as Finding from "../../domain/Finding.js"
+import type { Provenance } from "../../domain/Provenance.js"
+import type { RawRecord, RawTable } from "../../ingest/Ingest.js"
+import { enCompanyName } from "../../normalize/companyEn.js"
+import { zhCompanyName } from "../../normalize/companyZh.js"
+import { checkCreditCode } from "../../normalize/creditCode.js"
+import { toCountry } from "../../normalize/country.js"
+import { normalizeOwnership } from "../../normalize/ownership.js"
+import { parsePeriod } from "../../normalize/period.js"
+import { parseQuantity } from "../../normalize/quantity.js"
+import { normalizeText } from "../../normalize/text.js"
+
+/** A clean table: rows plus the findings normalisation raised. */
+export interface CleanTable<A> {
+  readonly rows: ReadonlyArray<A>
+  readonly findings: ReadonlyArray<Finding.Finding>
+}
+
+const text = (r: RawRecord, field: string): string => normalizeText(r.values[field] ?? "")
+const opt = (s: string): string | undefined => (s === "" ? undefined : s)
+const int = (s: string): number | undefined => (s.trim() === "" ? undefined : Number(s.replace(/,/g, "")))
+
+const provenance = (t: RawTable, r: RawRecord): Provenance => ({ source: t.source.id, row: r.row, ...(t.source.sheet ? { sheet: t.source.sheet } : {}) })
+
+type Emit = (f: Finding.Finding) => void
+
+const zh = (raw: string, at: Provenance, field: string, emit: Emit): Clean.ZhName | undefined => {
+  if (raw.trim() === "") return undefined
+  const n = zhCompanyName(raw)
+  if (n.repaired) {
+    emit(Finding.make("info", "repaired-name", `company form cut short in the source ("${raw}"); read as "${n.display}"`, { source: at.source, row: at.row, field, value: raw }))
+  }
+  return { display: n.display, key: n.key, location: n.location, repaired: n.repaired }
+}
+
+const en = (raw: string): Clean.EnName | undefined => {
+  if (raw.trim() === "") return undefined
+  const n = enCompanyName(raw)
+  return { display: n.display, key: n.key, zh: n.zh }
+}
+
+const country = (raw: string, at: Provenance, field: string, emit: Emit): Clean.CountryRef => {
+  const label = normalizeText(raw)
+  if (label === "") return { label }
+  const c = toCountry(label)
+  if (!c) emit(Finding.make("info", "not-a-country", `"${label}" is not a country (kept as written; counted in no country total)`, { source: at.source, row: at.row, field, value: raw }))
+  return { label, iso2: c?.iso2 }
+}
+
+const period = (raw: string) => (raw.trim() === "" ? undefined : parsePeriod(raw))
+
+/** MIIT cross-industry platform lists. */
+export const platforms = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.PlatformRow> => {
+  const rows: Array<Clean.PlatformRow> = []
+  const findings: Array<Finding.Finding> = []
+  const emit: Emit = (f) => findings.push(f)
+  for (const t of tables) {
+    for (const r of t.rows) {
+      const at = provenance(t, r)
+      const own = text(r, "ownership_character")
+      const ownership = normalizeOwnership(own)
+      if (ownership && !ownership.recognised) {
+        emit(Finding.make("warn", "unknown-ownership", `ownership "${own}" is not a known category; shown as Unclear`, { source: at.source, row: at.row, field: "ownership_character", value: own }))
+      }
+      rows.push({
+        listYear: Number(text(r, "list_year")),
+        seq: int(text(r, "seq")),
+        platformEn: en(text(r, "platform_name_en")),
+        platformZh: opt(text(r, "platform_name_zh")),
+        company: zh(r.values["company_name_zh"] ?? "", at, "company_name_zh", emit),
+        ownership: ownership ? { value: ownership.value, original: ownership.original } : undefined,
+        sourceUrl: text(r, "source_url"),
+        notes: text(r, "notes"),
+        provenance: at,
+      })
+    }
+  }
+  return { rows, findings }
+}
+
+/** Collaborations of platforms with foreign partners. */
+export const collaborations = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.CollaborationRow> => {
+  const rows: Array<Clean.CollaborationRow> = []
+  const findings: Array<Finding.Finding> = []
+  for (const t of tables) {
+    for (const r of t.rows) {
+      const at = provenance(t, r)
+      rows.push({
+        platform: en(text(r, "platform"))!,
+        partner: en(text(r, "partner"))!,
+        partnerCountry: country(r.values["partner_country"] ?? "", at, "partner_country", (f) => findings.push(f)),
+        partnerCountryBasis: text(r, "partner_country_basis"),
+        relation: text(r, "relation"),
+        citedIn: text(r, "source"),
+        note: text(r, "note"),
+        provenance: at,
+      })
+    }
+  }
+  return { rows, findings }
+}
+
+/** Global Lighthouse Network sites. */
+export const lighthouses = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.LighthouseRow> => {
+  const rows: Array<Clean.LighthouseRow> = []
+  const findings: Array<Finding.Finding> = []
+  const emit: Emit = (f) => findings.push(f)
+  for (const t of tables) {
+    for (const r of t.rows) {
+      const at = provenance(t, r)
+      rows.push({
+        company: en(text(r, "company"))!,
+        site: text(r, "site"),
+        country: country(r.values["country"] ?? "", at, "country", emit),
+        yearJoined: period(text(r, "year_joined")),
+        announced: period(text(r, "announcement_ym")),
+        industry: text(r, "industry"),
+        type: text(r, "lighthouse_type"),
+        ownerHq: country(r.values["owner_hq_country"] ?? "", at, "owner_hq_country", emit),
+        sourceUrl: text(r, "source_url"),
+        verification: text(r, "verification"),
+        notes: text(r, "notes"),
+        provenance: at,
+      })
+    }
+  }
+  return { rows, findings }
+}
+
+/** Claims about lighthouse announcement rounds. */
+export const rounds = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.RoundClaimRow> => {
+  const rows: Array<Clean.RoundClaimRow> = []
+  for (const t of tables) {
+    for (const r of t.rows) {
+      rows.push({
+        date: parsePeriod(text(r, "announcement_date"))!,
+        newSites: int(text(r, "new_sites")),
+        totalSites: int(text(r, "total_sites")),
+        chinaTotal: int(text(r, "china_total")),
+        chinaNew: int(text(r, "china_new")),
+        sourceUrl: text(r, "source_url"),
+        note: text(r, "note"),
+        provenance: provenance(t, r),
+      })
+    }
+  }
+  return { rows, findings: [] }
+}
+
+const truthy = (s: string) => /^(true|yes|y|1|是|预测|forecast)$/i.test(s.trim())
+
+/** IoT spending, devices and market-size figures across vintages. */
+export const spending = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.SpendingRow> => {
+  const rows: Array<Clean.SpendingRow> = []
+  for (const t of tables) {
+    for (const r of t.rows) {
+      const valueText = text(r, "value")
+      const unitText = text(r, "unit")
+      const cagr = text(r, "cagr_pct")
+      rows.push({
+        publisher: text(r, "publisher"),
+        release: period(text(r, "release_date")),
+        region: text(r, "region"),
+        metric: text(r, "metric"),
+        year: Number(text(r, "year")),
+        quantity: parseQuantity(valueText, unitText)!,
+        valueText,
+        unitText,
+        isForecast: truthy(text(r, "is_forecast")),
+        cagrPct: cagr === "" || Number.isNaN(Number(cagr)) ? undefined : Number(cagr),
+        note: text(r, "note"),
+        sourceUrl: text(r, "source_url"),
+        provenance: provenance(t, r),
+      })
+    }
+  }
+  return { rows, findings: [] }
+}
+
+const code = (raw: string): { code: string | undefined; valid: boolean } => {
+  if (raw.trim() === "") return { code: undefined, valid: true }
+  const c = checkCreditCode(raw)
+  return { code: c.normalized, valid: c.valid }
+}
+
+/** Large MIIT lists (e.g. "little giants"). */
+export const lists = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.ListRow> => {
+  const rows: Array<Clean.ListRow> = []
+  const findings: Array<Finding.Finding> = []
+  const emit: Emit = (f) => findings.push(f)
+  for (const t of tables) {
+    for (const r of t.rows) {
+      const at = provenance(t, r)
+      const c = code(r.values["credit_code"] ?? "")
+      rows.push({
+        seq: text(r, "seq"),
+        name: zh(r.values["company_name_zh"] ?? "", at, "company_name_zh", emit)!,
+        creditCode: c.code,
+        creditCodeValid: c.valid,
+        province: text(r, "province"),
+        sector: text(r, "sector"),
+        batch: text(r, "batch"),
+        provenance: at,
+      })
+    }
+  }
+  return { rows, findings }
+}
+
+const split = (s: string) => s.split("|").map((x) => normalizeText(x)).filter((x) => x !== "")
+
+/** Company registries and the curated reference file of groups and aliases. */
+export const registry = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.RegistryRow> => {
+  const rows: Array<Clean.RegistryRow> = []
+  const findings: Array<Finding.Finding> = []
+  const emit: Emit = (f) => findings.push(f)
+  for (const t of tables) {
+    for (const r of t.rows) {
+      const at = provenance(t, r)
+      const c = code(r.values["credit_code"] ?? "")
+      const own = normalizeOwnership(text(r, "ownership"))
+      rows.push({
+        creditCode: c.code,
+        nameZh: zh(r.values["name_zh"] ?? "", at, "name_zh", emit),
+        nameEn: en(text(r, "name_en")),
+        province: text(r, "province"),
+        city: text(r, "city"),
+        sector: text(r, "sector"),
+        ownership: own?.value,
+        entityId: opt(text(r, "entity_id")),
+        group: opt(text(r, "group")),
+        parent: opt(text(r, "parent")),
+        aliasesZh: split(r.values["alias_zh"] ?? ""),
+        aliasesEn: split(r.values["alias_en"] ?? ""),
+        provenance: at,
+      })
+    }
+  }
+  return { rows, findings }
+}
