@@ -7,6 +7,7 @@ import type { AnyAsset } from "../engine/AssetSpec.js"
 import * as Definitions from "../engine/Definitions.js"
 import * as SourceCatalog from "../ingest/SourceCatalog.js"
 import * as CleanAssets from "./clean/tables.js"
+import * as Workbook from "./published/workbook.js"
 import * as Raw from "./raw/sources.js"
 
 /** Builds and validates the graph for a sources folder. */
@@ -19,6 +20,10 @@ export const build = (sourcesDir: string) =>
       ...raws.map((r) => r.asset),
       ...catalog.errors.map(Raw.brokenSource),
       ...Object.values(clean),
+      Workbook.workbookAsset(
+        raws.map((r) => r.asset as any),
+        { platforms: clean.platforms, collaborations: clean.collaborations, lists: clean.lists, lighthouses: clean.lighthouses, rounds: clean.rounds, spending: clean.spending },
+      ),
     ]
     const defs = yield* Definitions.make(assets)
     return { catalog, defs }

@@ -64,6 +64,8 @@ export interface AssetResult<A> {
 export interface AssetContext {
   readonly key: string
   readonly runId: string
+  /** The asset's fingerprint in this run: the same inputs and code give the same value. */
+  readonly fingerprint: string
   /** 1 on the first try, then 2, 3 … on retries. */
   readonly attempt: number
   /** A fresh, empty folder for this attempt's output files (kept with the stored value). */

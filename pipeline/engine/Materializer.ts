@@ -161,7 +161,7 @@ export const materialize = <R>(defs: Definitions<R>, plan: Plan, options: Materi
               if (n > 1) yield* emit({ _tag: "Retrying", key: spec.key, attempt: n, error: lastError })
               else yield* emit({ _tag: "Started", key: spec.key, attempt: n })
               filesDir = yield* assets.stage(spec.key)
-              return yield* asset.run(inputs, { key: spec.key, runId: options.runId, attempt: n, filesDir })
+              return yield* asset.run(inputs, { key: spec.key, runId: options.runId, fingerprint: entry.fingerprint, attempt: n, filesDir })
             })
             const schedule = Schedule.exponential(Duration.decode(spec.retry.baseDelay), 2).pipe(
               Schedule.jittered,

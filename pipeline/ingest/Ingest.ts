@@ -13,40 +13,8 @@ import * as SourceCatalog from "./SourceCatalog.js"
 import { readTable } from "./Table.js"
 import * as Validate from "./Validate.js"
 
-/** Provenance of a source as it travels with its rows into every sheet and page. */
-export interface SourceInfo {
-  readonly id: string
-  readonly kind: SourceKind
-  readonly title: string
-  readonly producer: string
-  readonly url: string
-  readonly retrieved: string
-  readonly published?: string | undefined
-  readonly license?: string | undefined
-  readonly citation?: string | undefined
-  readonly notes?: string | undefined
-  readonly sha256: string
-  readonly encoding: string
-  readonly sheet?: string | undefined
-  readonly headerRow: number
-  /** Headers as published. */
-  readonly headers: ReadonlyArray<string>
-  /** Published header → canonical field. */
-  readonly mapping: Readonly<Record<string, string>>
-  /** Published headers kept as extra columns. */
-  readonly extras: ReadonlyArray<string>
-}
-
-/** One source row as published, with its row number as a person sees it in the file. */
-export interface RawRecord {
-  readonly row: number
-  readonly values: Validate.Values
-}
-
-/** A rejected row and why. */
-export interface QuarantinedRow extends RawRecord {
-  readonly reasons: ReadonlyArray<string>
-}
+export type { QuarantinedRow, RawRecord, SourceInfo } from "../domain/Source.js"
+import type { QuarantinedRow, RawRecord, SourceInfo } from "../domain/Source.js"
 
 /** The raw table of one source: kept rows, quarantine, counts and the validation report. */
 export interface RawTable {

@@ -1,0 +1,42 @@
+/**
+ * The publication model: everything the workbook and the briefing packs show, gathered from
+ * the clean and reconciled assets. Pure data; the builders turn it into a WorkbookDoc or a PackDoc.
+ */
+import type * as Clean from "../domain/Clean.js"
+import type { Finding } from "../domain/Finding.js"
+import type { QuarantinedRow, SourceInfo } from "../domain/Source.js"
+
+/** A source with its row counts, for the Sources sheet and the pack's source list. */
+export interface SourceSummary {
+  readonly info: SourceInfo
+  readonly read: number
+  readonly kept: number
+  readonly rejected: number
+}
+
+/** A rejected row with the source it came from. */
+export interface QuarantineEntry extends QuarantinedRow {
+  readonly source: string
+}
+
+/** How China's counts treat Taiwan wherever they are shown. */
+export type TaiwanPolicy = "separate" | "with-china"
+
+/** Everything published, before any layout decision. */
+export interface PublicationData {
+  readonly title: string
+  /** The date the data is current to (latest `retrieved` of the sources, or `--as-of`). */
+  readonly asOf: string
+  /** Fingerprint of the inputs and code that built this publication. */
+  readonly dataVersion: string
+  readonly taiwanPolicy: TaiwanPolicy
+  readonly sources: ReadonlyArray<SourceSummary>
+  readonly quarantine: ReadonlyArray<QuarantineEntry>
+  readonly findings: ReadonlyArray<Finding>
+  readonly platforms: ReadonlyArray<Clean.PlatformRow>
+  readonly collaborations: ReadonlyArray<Clean.CollaborationRow>
+  readonly lighthouses: ReadonlyArray<Clean.LighthouseRow>
+  readonly rounds: ReadonlyArray<Clean.RoundClaimRow>
+  readonly spending: ReadonlyArray<Clean.SpendingRow>
+  readonly lists: ReadonlyArray<Clean.ListRow>
+}
