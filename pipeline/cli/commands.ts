@@ -1,7 +1,10 @@
 /** The `iiot` commands: option parsing and printing only; the work lives in the engine and assets. */
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
+import * as Args from "@effect/cli/Args"
 import { Console, Effect, Option } from "effect"
+import { rmSync } from "node:fs"
+import { userInfo } from "node:os"
 import { resolve } from "node:path"
 import * as Graph from "../assets/graph.js"
 import * as Definitions from "../engine/Definitions.js"
@@ -51,6 +54,9 @@ const refresh = Command.make(
       Options.withDefault(10),
       Options.withDescription("seconds to wait for another refresh to finish before giving up"),
     ),
+    requireApproval: Options.boolean("require-approval").pipe(
+      Options.withDescription("stop after checks: the run waits for `iiot approve <run-id>` before it is published"),
+    ),
   },
   (o) =>
     Effect.gen(function* () {
@@ -62,6 +68,7 @@ const refresh = Command.make(
         out: o.out,
         concurrency: o.concurrency,
         lockWait: `${o.lockTimeout} seconds`,
+        requireApproval: o.requireApproval,
         onEvent: Output.progress(defs.order.length),
       }).pipe(Effect.provide(Layers.pipeline({ sources: o.sources, store: o.store })))
       const count = (s: string) => run.outcomes.filter((x) => x.status === s).length
@@ -73,7 +80,9 @@ const refresh = Command.make(
           `findings: ${sev.error} error, ${sev.warn} warn, ${sev.info} info (details: ${run.runDir}/findings.json)`,
           run.published
             ? `published: ${o.out} → ${run.runDir}\n  ${[...run.files, "run.json"].join(", ")}`
-            : `not published: ${o.out} still holds the last good publication${Publication.current(o.out) ? ` (${Publication.current(o.out)})` : ""}`,
+            : run.status === "awaiting-approval"
+              ? `awaiting approval: outputs in ${run.runDir}; publish with \`iiot approve ${run.runId}\` or discard with \`iiot reject ${run.runId} --why …\``
+              : `not published: ${o.out} still holds the last good publication${Publication.current(o.out) ? ` (${Publication.current(o.out)})` : ""}`,
         ].join("\n"),
       )
       if (run.status === "failed") return yield* Effect.fail(new Exit(1))
@@ -185,8 +194,58 @@ const validate = Command.make("validate", { sources, json }, (o) =>
   }),
 ).pipe(Command.withDescription("read and validate every source; print the report (exit 1 when a source fails)"))
 
+const runId = Args.text({ name: "run-id" }).pipe(Args.withDescription("the run, as listed by `iiot runs`"))
+const by = Options.text("by").pipe(Options.optional, Options.withDescription("who decides (default: the current user)"))
+const who = (o: Option.Option<string>) => Option.getOrElse(o, () => process.env["IIOT_USER"] ?? userInfo().username)
+
+/** Loads a run awaiting approval, or explains why it cannot be decided. */
+const pendingRun = (id: string) =>
+  Effect.gen(function* () {
+    const s = yield* RunStore
+    const row = yield* s.run(id)
+    if (Option.isNone(row)) {
+      yield* Console.error(`iiot: no run ${id}; see \`iiot runs\``)
+      return yield* Effect.fail(new Exit(1))
+    }
+    if (row.value.status !== "awaiting-approval") {
+      yield* Console.error(`iiot: run ${id} is ${row.value.status}, not awaiting approval`)
+      return yield* Effect.fail(new Exit(1))
+    }
+    return row.value
+  })
+
+const approve = Command.make("approve", { runId, store, by }, (o) =>
+  Effect.gen(function* () {
+    const s = yield* RunStore
+    const run = yield* pendingRun(o.runId)
+    const current = Publication.current(run.outDir)
+    const newer = (yield* s.runs(1000)).find((r) => r.status === "succeeded" && r.runDir === current && r.startedAt > run.startedAt)
+    if (newer) {
+      yield* Console.error(`iiot: ${run.outDir} already holds a newer run (${newer.runId}); approving ${run.runId} would publish older data. Reject it instead.`)
+      return yield* Effect.fail(new Exit(1))
+    }
+    yield* Publication.switchTo(run.outDir, run.runDir)
+    yield* s.decide(run.runId, "approved", who(o.by), undefined)
+    yield* Console.log(`approved ${run.runId} by ${who(o.by)}: ${run.outDir} → ${run.runDir}`)
+  }).pipe(Effect.provide(Layers.storeLayers(o.store))),
+).pipe(Command.withDescription("publish a run that awaits approval, recording who and when"))
+
+const reject = Command.make(
+  "reject",
+  { runId, store, by, why: Options.text("why").pipe(Options.withDescription("the reason, kept in the run history")) },
+  (o) =>
+    Effect.gen(function* () {
+      const s = yield* RunStore
+      const run = yield* pendingRun(o.runId)
+      yield* s.decide(run.runId, "rejected", who(o.by), o.why)
+      // The outputs are discarded; the history keeps the run, its findings and the reason.
+      yield* Effect.sync(() => rmSync(run.runDir, { recursive: true, force: true }))
+      yield* Console.log(`rejected ${run.runId} by ${who(o.by)}: ${o.why}`)
+    }).pipe(Effect.provide(Layers.storeLayers(o.store))),
+).pipe(Command.withDescription("discard a run that awaits approval, recording who, when and why"))
+
 /** The root command. */
 export const root = Command.make("iiot").pipe(
   Command.withDescription("iiot-observatory: China IIoT data, reconciled and published for policy briefings"),
-  Command.withSubcommands([refresh, validate, plan, status, runs, graph]),
+  Command.withSubcommands([refresh, validate, plan, status, runs, graph, approve, reject]),
 )

@@ -66,6 +66,11 @@ export interface RunStore {
   readonly materializations: (runId: string) => Effect.Effect<ReadonlyArray<MaterializationRow>>
   readonly findings: (runId: string) => Effect.Effect<ReadonlyArray<EngineFinding>>
   readonly lockHolder: Effect.Effect<Option.Option<{ readonly runId: string; readonly pid: number; readonly startedAt: string }>>
+  /** Records an approval or rejection of a run awaiting approval and sets its status. */
+  readonly decide: (runId: string, decision: "approved" | "rejected", by: string, why: string | undefined) => Effect.Effect<void>
+  readonly decision: (runId: string) => Effect.Effect<Option.Option<{ readonly decision: string; readonly decidedBy: string; readonly decidedAt: string; readonly why: string | null }>>
+  /** Deletes runs (and their materialisations, checks, findings) from the history. */
+  readonly deleteRuns: (runIds: ReadonlyArray<string>) => Effect.Effect<void>
 }
 
 export const RunStore = Context.GenericTag<RunStore>("iiot/RunStore")
@@ -96,6 +101,13 @@ const migrations = Migrator.fromRecord({
     yield* sql`CREATE TABLE writer_lock (
       id INTEGER PRIMARY KEY CHECK (id = 1), run_id TEXT NOT NULL, pid INTEGER NOT NULL,
       host TEXT NOT NULL, started_at TEXT NOT NULL)`
+  }),
+  "0002_approvals": Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    // Who approved or rejected a run awaiting approval, when, and why.
+    yield* sql`CREATE TABLE decisions (
+      run_id TEXT PRIMARY KEY REFERENCES runs(run_id) ON DELETE CASCADE, decision TEXT NOT NULL,
+      decided_by TEXT NOT NULL, decided_at TEXT NOT NULL, why TEXT)`
   }),
 })
 
@@ -277,6 +289,28 @@ export const make = Effect.gen(function* () {
             return f as unknown as EngineFinding
           }),
         ),
+      ),
+    decide: (runId, decision, by, why) =>
+      orDie(
+        sql.withTransaction(
+          Effect.gen(function* () {
+            const now = yield* nowIso
+            yield* sql`INSERT OR REPLACE INTO decisions (run_id, decision, decided_by, decided_at, why) VALUES (${runId}, ${decision}, ${by}, ${now}, ${why ?? null})`
+            yield* sql`UPDATE runs SET status = ${decision === "approved" ? "succeeded" : "rejected"} WHERE run_id = ${runId}`
+          }),
+        ),
+      ),
+    decision: (runId) =>
+      orDie(
+        Effect.map(sql`SELECT * FROM decisions WHERE run_id = ${runId}`, (rows) =>
+          rows.length === 0
+            ? Option.none()
+            : Option.some({ decision: rows[0]!.decision as string, decidedBy: rows[0]!.decided_by as string, decidedAt: rows[0]!.decided_at as string, why: rows[0]!.why as string | null }),
+        ),
+      ),
+    deleteRuns: (runIds) =>
+      orDie(
+        Effect.forEach(runIds, (id) => sql`DELETE FROM runs WHERE run_id = ${id} AND status <> 'running'`, { discard: true }),
       ),
     lockHolder: Effect.map(lockHolder, Option.map(({ runId, pid, startedAt }) => ({ runId, pid, startedAt }))),
   }
