@@ -65,8 +65,9 @@ describe("the same facts in three shapes", () => {
     ws.addRow(["IoT spending figures across vintages (extract)"])
     ws.addRow([])
     ws.addRow(header.map((h) => en[h]!))
-    // Years and plain numbers as Excel numbers, the way a colleague would type them.
-    for (const r of rows) ws.addRow(r.map((v, i) => (["year", "value", "cagr_pct"].includes(header[i]!) && /^-?\d+(\.\d+)?$/.test(v) ? Number(v) : v)))
+    // Years and plain numbers as Excel numbers, the way a colleague would type them. ("1.0" stays
+    // text: as an Excel number it is 1, and the published text "1.0" would not survive the trip.)
+    for (const r of rows) ws.addRow(r.map((v, i) => (["year", "value", "cagr_pct"].includes(header[i]!) && /^-?\d+(\.\d*[1-9])?$/.test(v) ? Number(v) : v)))
     await wb.xlsx.writeFile(join(c, "spending.xlsx"))
     writeFileSync(join(c, "spending.xlsx.source.yml"), sidecar)
 
