@@ -142,15 +142,17 @@ class RecordPuller {
 
   private tooLong(): Pulled {
     const probe = this.parser.parse(this.pending, 0, false) as { errors: Array<{ code: string }> }
-    if (probe.errors.some((e) => e.code === "MissingQuotes"))
+    const lines = this.pending.split("\n", 10_001).length - 1
+    // An open quote over thousands of lines is almost surely a stray quote; over few lines, a genuinely huge cell.
+    if (probe.errors.some((e) => e.code === "MissingQuotes") && lines >= 10_000)
       return this.fail(
         "unterminated-quote",
-        `${this.file}, record ${this.nextRow}: a quoted field opens (") and has not closed after ${this.pending.length} characters, so the rest of the file cannot be split into rows. Fix the stray quote in that row.`,
+        `${this.file}, record ${this.nextRow}: a quoted field opens (") and has not closed after ${lines}+ lines and ${this.pending.length} characters, so the rest of the file cannot be split into rows. Fix the stray quote in that row.`,
         this.nextRow,
       )
     return this.fail(
       "too-large",
-      `${this.file}, record ${this.nextRow} is longer than ${this.maxRecordChars} characters; raise maxRecordChars if that is real, or check the delimiter and line endings.`,
+      `${this.file}, record ${this.nextRow} is longer than ${this.maxRecordChars} characters (limit maxRecordChars); raise the limit if such a cell is real, or look for a stray quote (") in that row or a wrong delimiter.`,
       this.nextRow,
     )
   }

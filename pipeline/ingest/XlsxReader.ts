@@ -32,6 +32,9 @@ export const DEFAULT_MAX_UNCOMPRESSED_BYTES = 1024 * 1024 * 1024
 /** Default refusal threshold for uncompressed / compressed size (real workbooks compress 5-20x). */
 export const DEFAULT_MAX_UNCOMPRESSED_RATIO = 100
 
+/** Below this many uncompressed bytes the ratio is not checked: a 4 MB sheet of empty styled rows compresses 200x and harms no one. */
+export const RATIO_CHECK_FLOOR_BYTES = 16 * 1024 * 1024
+
 /** Sizes the zip's central directory declares. */
 export interface ZipSizes {
   readonly entries: number
@@ -149,7 +152,7 @@ export const open = (file: string, options: ReadOptions = {}): Effect.Effect<Ope
     const maxBytes = options.maxUncompressedBytes ?? DEFAULT_MAX_UNCOMPRESSED_BYTES
     const maxRatio = options.maxUncompressedRatio ?? DEFAULT_MAX_UNCOMPRESSED_RATIO
     const ratio = sizes.uncompressed / Math.max(size, 1)
-    if (sizes.uncompressed > maxBytes || ratio > maxRatio)
+    if (sizes.uncompressed > maxBytes || (ratio > maxRatio && sizes.uncompressed > RATIO_CHECK_FLOOR_BYTES))
       return yield* Effect.fail(
         new ReadError({
           reason: "too-large",
