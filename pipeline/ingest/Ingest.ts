@@ -5,7 +5,7 @@
  */
 import { Chunk, Effect, Stream } from "effect"
 import * as Finding from "../domain/Finding.js"
-import type { Sidecar, SourceKind } from "../domain/Source.js"
+import type { Sidecar } from "../domain/Source.js"
 import { SourceError } from "../domain/Source.js"
 import * as HeaderMap from "./HeaderMap.js"
 import type { SourceEntry } from "./SourceCatalog.js"
