@@ -6,6 +6,8 @@ export interface Workspace {
   readonly sourcesDir: string
   /** Raw downloads of remote sources, named by sha256 (beside the run store). */
   readonly snapshotsDir: string
+  /** Briefing templates (`templates/briefing/<name>/`) of the installed package. */
+  readonly templatesDir: string
 }
 
 export const Workspace = Context.GenericTag<Workspace>("iiot/Workspace")

@@ -5,9 +5,13 @@
 import { Effect } from "effect"
 import type { AnyAsset } from "../engine/AssetSpec.js"
 import * as Definitions from "../engine/Definitions.js"
+import type * as Fetch from "../ingest/Fetch.js"
 import * as SourceCatalog from "../ingest/SourceCatalog.js"
+import type { Workspace } from "./Workspace.js"
 import * as CleanAssets from "./clean/tables.js"
+import * as Pack from "./published/pack.js"
 import * as Workbook from "./published/workbook.js"
+import * as Reconciled from "./reconciled/assets.js"
 import * as Raw from "./raw/sources.js"
 
 /** Builds and validates the graph for a sources folder. */
@@ -16,15 +20,33 @@ export const build = (sourcesDir: string) =>
     const catalog = yield* SourceCatalog.discover(sourcesDir)
     const raws = catalog.entries.map((entry) => ({ kind: entry.sidecar.kind, asset: Raw.rawAsset(entry) as AnyAsset }))
     const clean = CleanAssets.cleanAssets(raws)
+    const decisions = Reconciled.decisionsAsset(raws.filter((r) => r.kind === "review-decisions").map((r) => r.asset as any))
+    const entities = Reconciled.entitiesAsset({ ...clean, decisions })
+    const listLinks = Reconciled.listLinksAsset({ lists: clean.lists, registry: clean.registry, decisions })
+    const figures = Reconciled.figuresAsset(clean)
+    // Data sources feed the publication; review decisions only feed reconciliation.
+    const published = raws.filter((r) => r.kind !== "review-decisions").map((r) => r.asset as any)
+    const cleanForPublishing = {
+      platforms: clean.platforms,
+      collaborations: clean.collaborations,
+      lists: clean.lists,
+      lighthouses: clean.lighthouses,
+      rounds: clean.rounds,
+      spending: clean.spending,
+    }
+    const reconciledForPublishing = { entities, listLinks, figures }
     const assets: Array<AnyAsset> = [
       ...raws.map((r) => r.asset),
       ...catalog.errors.map(Raw.brokenSource),
       ...Object.values(clean),
-      Workbook.workbookAsset(
-        raws.map((r) => r.asset as any),
-        { platforms: clean.platforms, collaborations: clean.collaborations, lists: clean.lists, lighthouses: clean.lighthouses, rounds: clean.rounds, spending: clean.spending },
-      ),
+      decisions,
+      entities,
+      listLinks,
+      figures,
+      Workbook.workbookAsset(published, cleanForPublishing, reconciledForPublishing),
+      Pack.packAsset(published, cleanForPublishing, reconciledForPublishing),
     ]
-    const defs = yield* Definitions.make(assets)
+    // Every asset needs at most the workspace and the fetcher; the engine adds its stores.
+    const defs = (yield* Definitions.make(assets)) as Definitions.Definitions<Workspace | Fetch.Fetcher>
     return { catalog, defs }
   })

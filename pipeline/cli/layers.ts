@@ -1,6 +1,8 @@
 /** Every layer the CLI needs, composed in one place from the command's options. */
 import { Layer } from "effect"
+import { existsSync } from "node:fs"
 import { dirname, join, resolve } from "node:path"
+import { fileURLToPath } from "node:url"
 import * as AssetStore from "../engine/AssetStore.js"
 import * as RunStore from "../engine/RunStore.js"
 import * as Fetch from "../ingest/Fetch.js"
@@ -17,10 +19,21 @@ export const storeLayers = (store: string) => {
   return Layer.mergeAll(RunStore.layer(store), AssetStore.layer(join(dir, "assets")))
 }
 
+/** The installed package's root (where `templates/` ships), found from this module's location. */
+export const packageRoot = (): string => {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(join(dir, "package.json")) && dirname(dir) !== dir) dir = dirname(dir)
+  return dir
+}
+
 /** Layers for commands that run the graph. */
 export const pipeline = (paths: Paths) =>
   Layer.mergeAll(
     storeLayers(paths.store),
-    Workspace.layer({ sourcesDir: resolve(paths.sources), snapshotsDir: join(dirname(resolve(paths.store)), "snapshots") }),
+    Workspace.layer({
+      sourcesDir: resolve(paths.sources),
+      snapshotsDir: join(dirname(resolve(paths.store)), "snapshots"),
+      templatesDir: join(packageRoot(), "templates"),
+    }),
     Fetch.layerNode,
   )

@@ -14,7 +14,7 @@ export const decode = <A, I>(schema: Schema.Schema<A, I>, text: string): Either.
   const doc = parseDocument(text, { lineCounter, prettyErrors: false })
   if (doc.errors.length > 0) {
     return Either.left(
-      doc.errors.map((e) => ({ line: e.linePos?.[0]?.line, path: "", message: e.message.split("\n")[0]! })),
+      doc.errors.map((e) => ({ line: lineCounter.linePos(e.pos[0]).line, path: "", message: e.message.split("\n")[0]! })),
     )
   }
   const value = doc.toJS()

@@ -5,6 +5,11 @@
 import type * as Clean from "../domain/Clean.js"
 import type { Finding } from "../domain/Finding.js"
 import type { QuarantinedRow, SourceInfo } from "../domain/Source.js"
+import type { ListLinkResult } from "../reconcile/entities/ListLink.js"
+import type { ResolveResult } from "../reconcile/entities/Resolve.js"
+import type { Figure } from "../reconcile/figures/Figures.js"
+import type { RoundsResult } from "../reconcile/figures/Lighthouses.js"
+import type { SpendingResult } from "../reconcile/figures/Spending.js"
 
 /** A source with its row counts, for the Sources sheet and the pack's source list. */
 export interface SourceSummary {
@@ -39,4 +44,10 @@ export interface PublicationData {
   readonly rounds: ReadonlyArray<Clean.RoundClaimRow>
   readonly spending: ReadonlyArray<Clean.SpendingRow>
   readonly lists: ReadonlyArray<Clean.ListRow>
+  /** Reconciled: entities, links and the review band. */
+  readonly entities?: ResolveResult | undefined
+  /** Reconciled: large lists linked to a registry. */
+  readonly listLinks?: ListLinkResult | undefined
+  /** Reconciled figures: spending series and revisions, lighthouse rounds, the flat figure list. */
+  readonly figures?: { readonly spending: SpendingResult; readonly rounds: RoundsResult; readonly figures: ReadonlyArray<Figure> } | undefined
 }

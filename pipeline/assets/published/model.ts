@@ -1,10 +1,12 @@
 /** Gathers the publication model from the raw and clean assets' values. */
 import type * as Clean from "../../domain/Clean.js"
-import type { Finding } from "../../domain/Finding.js"
 import * as FindingM from "../../domain/Finding.js"
 import type { RawTable } from "../../ingest/Ingest.js"
 import type { PublicationData, TaiwanPolicy } from "../../publish/Data.js"
+import type { ListLinkResult } from "../../reconcile/entities/ListLink.js"
+import type { ResolveResult } from "../../reconcile/entities/Resolve.js"
 import type { CleanTable } from "../clean/normalise.js"
+import type { FiguresValue } from "../reconciled/assets.js"
 
 export interface CleanInputs {
   readonly platforms: CleanTable<Clean.PlatformRow>
@@ -15,6 +17,13 @@ export interface CleanInputs {
   readonly spending: CleanTable<Clean.SpendingRow>
 }
 
+/** Values of the reconciled assets the publication shows. */
+export interface ReconciledInputs {
+  readonly entities: ResolveResult
+  readonly listLinks: ListLinkResult
+  readonly figures: FiguresValue
+}
+
 /** The as-of date of a publication: the latest date a source was retrieved. */
 export const asOfOf = (raws: ReadonlyArray<RawTable>): string =>
   raws.map((r) => r.source.retrieved).sort().at(-1) ?? "1970-01-01"
@@ -22,13 +31,13 @@ export const asOfOf = (raws: ReadonlyArray<RawTable>): string =>
 export const gather = (
   raws: ReadonlyArray<RawTable>,
   clean: CleanInputs,
-  options: { readonly dataVersion: string; readonly taiwanPolicy: TaiwanPolicy; readonly extraFindings?: ReadonlyArray<Finding> },
+  options: { readonly dataVersion: string; readonly taiwanPolicy: TaiwanPolicy; readonly reconciled?: ReconciledInputs | undefined },
 ): PublicationData => {
   const sorted = [...raws].sort((a, b) => a.source.id.localeCompare(b.source.id))
   const findings = [
     ...sorted.flatMap((r) => r.findings),
     ...Object.values(clean).flatMap((t) => t.findings),
-    ...(options.extraFindings ?? []),
+    ...(options.reconciled ? [...options.reconciled.entities.findings, ...options.reconciled.listLinks.findings, ...options.reconciled.figures.spending.findings, ...options.reconciled.figures.rounds.findings] : []),
   ].sort(FindingM.order)
   return {
     title: "China's Industrial Internet of Things: observatory workbook",
@@ -44,5 +53,8 @@ export const gather = (
     rounds: clean.rounds.rows,
     spending: clean.spending.rows,
     lists: clean.lists.rows,
+    entities: options.reconciled?.entities,
+    listLinks: options.reconciled?.listLinks,
+    figures: options.reconciled?.figures,
   }
 }

@@ -13,18 +13,22 @@ import * as Model from "./model.js"
 
 export const WORKBOOK_FILE = "iiot-observatory.xlsx"
 
-export const workbookAsset = (raws: ReadonlyArray<AssetT<RawTable, any>>, clean: { readonly [K in keyof CleanInputs]: AssetT<CleanInputs[K], any> }) =>
+export const workbookAsset = (
+  raws: ReadonlyArray<AssetT<RawTable, any>>,
+  clean: { readonly [K in keyof CleanInputs]: AssetT<CleanInputs[K], any> },
+  reconciled: { readonly [K in keyof Model.ReconciledInputs]: AssetT<Model.ReconciledInputs[K], any> },
+) =>
   Asset.make({
     key: "published/workbook",
     description: "the observatory workbook (About, data sheets, Findings, Quarantine, Sources) and a CSV + JSON data bundle",
     codeVersion: "1",
-    deps: { ...clean, ...Object.fromEntries(raws.map((r) => [r.spec.key, r])) } as Record<string, AssetT<unknown, any>>,
+    deps: { ...clean, ...reconciled, ...Object.fromEntries(raws.map((r) => [r.spec.key, r])) } as Record<string, AssetT<unknown, any>>,
     run: (inputs, ctx) =>
       Effect.gen(function* () {
         const data = Model.gather(
           raws.map((r) => inputs[r.spec.key] as RawTable),
           Object.fromEntries(Object.keys(clean).map((k) => [k, inputs[k]])) as unknown as CleanInputs,
-          { dataVersion: ctx.fingerprint, taiwanPolicy: "separate" },
+          { dataVersion: ctx.fingerprint, taiwanPolicy: "separate", reconciled: Object.fromEntries(Object.keys(reconciled).map((k) => [k, inputs[k]])) as unknown as Model.ReconciledInputs },
         )
         const doc = Observatory.build(data)
         const result = yield* Render.render(doc, join(ctx.filesDir, WORKBOOK_FILE))

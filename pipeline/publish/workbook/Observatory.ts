@@ -8,6 +8,7 @@ import type { Period } from "../../domain/Period.js"
 import { periodText } from "../../normalize/period.js"
 import { formatQuantity } from "../../normalize/quantity.js"
 import { describePolicy } from "../../normalize/country.js"
+import * as Mention from "../../reconcile/entities/Mention.js"
 import type { PublicationData } from "../Data.js"
 import type { CellValue, ColumnDoc, Row, SheetDoc, TableSheet, TextLine, WorkbookDoc } from "./WorkbookDoc.js"
 
@@ -132,9 +133,70 @@ const lighthousesSheet = (rows: ReadonlyArray<Clean.LighthouseRow>) =>
     ]),
   )
 
-const roundsSheet = (rows: ReadonlyArray<Clean.RoundClaimRow>) =>
-  table(
+const roundsSheet = (data: PublicationData): TableSheet | undefined => {
+  const rounds = data.figures?.rounds.rounds
+  if (!rounds || rounds.length === 0) return undefined
+  const claims = (cs: ReadonlyArray<{ readonly value: number; readonly source: string; readonly row: number; readonly won: boolean; readonly why: string }>) =>
+    cs.map((c) => `${c.value} (${c.source} row ${c.row}${c.won ? ", chosen" : `: ${c.why}`})`).join("; ")
+  return table(
     "Rounds",
+    [
+      col("Round", "round"),
+      col("Date", "date"),
+      col("Network total", "total", "integer"),
+      col("China (excl. Taiwan)", "china_excl_tw", "integer", { description: "China's sites, Taiwan counted separately" }),
+      col("China (incl. Taiwan)", "china_incl_tw", "integer", { description: "China's sites, Taiwan counted with China" }),
+      col("Rest of network", "rest", "integer", { description: "network total minus China (excl. Taiwan)" }),
+      col("China share (excl. Taiwan)", "share_excl", "percent"),
+      col("China share (incl. Taiwan)", "share_incl", "percent"),
+      col("New sites", "new_sites", "integer"),
+      col("Rule", "rule", "text", { description: "which rule chose the network total when sources disagreed" }),
+      col("Network total claims", "total_claims", "text", { description: "every source's claim, chosen or not, and why" }),
+      col("China total claims", "china_claims"),
+      col("China total as announced", "china_policy", "text", { description: "which Taiwan policy the announced China total follows" }),
+      col("Sites in extract", "extract_sites", "integer"),
+    ],
+    rounds.map((r) => {
+      const excl = r.chinaTotalBoth.separate.value
+      const incl = r.chinaTotalBoth["with-china"].value
+      return [
+        r.round,
+        r.date,
+        r.total.value,
+        excl,
+        incl,
+        r.total.value !== null && excl !== null ? r.total.value - excl : null,
+        r.shareChina.exclTaiwan === null ? null : r.shareChina.exclTaiwan / 100,
+        r.shareChina.inclTaiwan === null ? null : r.shareChina.inclTaiwan / 100,
+        r.newSites.value,
+        r.total.rule,
+        claims(r.totalClaims),
+        claims(r.chinaTotalClaims),
+        r.chinaTotalPolicy.label,
+        r.extract.sites,
+      ]
+    }),
+    {
+      note: `Lighthouse rounds, one row per announcement; China counted both ways. Precedence when sources disagree: ${data.figures?.rounds.precedence ?? ""}`,
+      charts: [
+        {
+          kind: "stacked-column",
+          title: "Global Lighthouse Network per round: China (excl. Taiwan) vs rest",
+          categoriesFrom: { column: "round" },
+          series: [
+            { name: "China (excl. Taiwan)", column: "china_excl_tw" },
+            { name: "Rest of network", column: "rest" },
+          ],
+          anchor: { col: 15, row: 1, width: 10, height: 20 },
+        },
+      ],
+    },
+  )
+}
+
+const roundClaimsSheet = (rows: ReadonlyArray<Clean.RoundClaimRow>) =>
+  table(
+    "Round claims",
     [
       col("Announced", "announced"),
       col("New sites", "new_sites", "integer"),
@@ -148,8 +210,17 @@ const roundsSheet = (rows: ReadonlyArray<Clean.RoundClaimRow>) =>
     rows.map((r) => [p(r.date), n(r.newSites), n(r.totalSites), n(r.chinaTotal), n(r.chinaNew), link(r.sourceUrl), r.note, ...prov(r)]),
   )
 
-const spendingSheet = (rows: ReadonlyArray<Clean.SpendingRow>) =>
-  table(
+const spendingSheet = (data: PublicationData) => {
+  const rows = data.spending
+  // Each published row's place in its series: current value, superseded vintage, suspect unit …
+  const status = new Map<string, { readonly status: string; readonly question: string }>()
+  const revised = new Map<string, string>()
+  for (const s of data.figures?.spending.series ?? []) for (const v of s.vintages) status.set(`${v.source}#${v.row}`, { status: v.status, question: s.question })
+  for (const r of data.figures?.spending.revisions ?? []) {
+    revised.set(`${r.to.source}#${r.to.row}`, `from ${r.from.display} (${r.from.release})${r.changePct === null ? "" : `, ${r.changePct > 0 ? "+" : ""}${r.changePct.toFixed(1)}%`}`)
+  }
+  const at = (r: Clean.SpendingRow) => `${r.provenance.source}#${r.provenance.row}`
+  return table(
     "Spending",
     [
       col("Publisher", "publisher"),
@@ -163,6 +234,10 @@ const spendingSheet = (rows: ReadonlyArray<Clean.SpendingRow>) =>
       col("Bound", "bound", "text", { description: "exact, lower (over/exceeding), upper or approx" }),
       col("Forecast", "forecast", "boolean"),
       col("CAGR %", "cagr_pct", "number", { format: "0.0" }),
+      col("Question", "question", "text", { description: "publisher family, region, metric and year the figure answers" }),
+      col("Current", "current", "boolean", { description: "true for the value published for its question (the latest release)" }),
+      col("Vintage status", "vintage_status", "text", { description: "current, corroborates, superseded, unit-suspect or undated" }),
+      col("Revised", "revised", "text", { description: "the earlier release's value this one revised, and the change" }),
       col("Note", "note"),
       col("Source URL", "source_url", "url"),
       ...provenanceColumns,
@@ -179,11 +254,144 @@ const spendingSheet = (rows: ReadonlyArray<Clean.SpendingRow>) =>
       r.quantity.bound,
       r.isForecast,
       n(r.cagrPct),
+      status.get(at(r))?.question ?? "",
+      status.get(at(r))?.status === "current",
+      status.get(at(r))?.status ?? "",
+      revised.get(at(r)) ?? "",
       r.note,
       link(r.sourceUrl),
       ...prov(r),
     ]),
   )
+}
+
+/** Worldwide IoT spending by year, one column per release, with a native line chart. */
+const spendingByVintageSheet = (data: PublicationData): TableSheet | undefined => {
+  const series = (data.figures?.spending.series ?? []).filter(
+    (s) => s.publisher === "IDC" && /^worldwide$/i.test(s.region) && /^IoT spending$/i.test(s.metric) && s.scope === null,
+  )
+  const releases = [...new Set(series.flatMap((s) => s.vintages.map((v) => v.release ?? "")).filter((r) => r !== ""))].sort()
+  if (series.length === 0 || releases.length === 0) return undefined
+  const years = [...new Set(series.map((s) => s.year))].sort((a, b) => a - b)
+  const key = (r: string) => `r_${r.replace(/[^0-9]/g, "_")}`
+  const rows: Array<Row> = years.map((y) => [
+    String(y),
+    ...releases.map((rel) => {
+      const v = series.find((s) => s.year === y)?.vintages.find((x) => x.release === rel && x.status !== "unit-suspect")
+      return v ? v.quantity.value / 1e9 : null
+    }),
+  ])
+  return table(
+    "Spending by vintage",
+    [col("Year", "year"), ...releases.map((r) => col(`Release ${r}`, key(r), "number", { format: "#,##0", description: `IDC worldwide IoT spending, USD billion, as forecast in the ${r} release` }))],
+    rows,
+    {
+      note: "IDC worldwide IoT spending, USD billion: each column is one release (vintage); a later release revises the earlier ones.",
+      charts: [
+        {
+          kind: "line",
+          title: "IDC worldwide IoT spending by release (USD bn)",
+          categoriesFrom: { column: "year" },
+          series: releases.map((r) => ({ name: r, column: key(r) })),
+          anchor: { col: releases.length + 2, row: 1, width: 9, height: 18 },
+        },
+      ],
+    },
+  )
+}
+
+const entitiesSheet = (data: PublicationData): TableSheet | undefined => {
+  const r = data.entities
+  if (!r) return undefined
+  const byId = new Map(r.entities.map((e) => [e.id, e]))
+  const counts = new Map<string, { platforms: Set<string>; sites: number; collaborations: number }>()
+  for (const l of r.links) {
+    if (l.status !== "auto" && l.status !== "decided") continue
+    const role = l.mentionId.split("#").at(-1)
+    const c = counts.get(l.entityId) ?? { platforms: new Set<string>(), sites: 0, collaborations: 0 }
+    if (role === "platform" || role === "platform-operator") c.platforms.add(l.mentionId.split("#").slice(0, 2).join("#"))
+    if (role === "lighthouse-operator") c.sites++
+    if (role === "partner" || role === "collaboration-platform") c.collaborations++
+    counts.set(l.entityId, c)
+  }
+  const name = (id: string | undefined) => (id ? (byId.get(id)?.nameEn ?? byId.get(id)?.nameZh ?? id) : "")
+  return table(
+    "Entities",
+    [
+      col("Entity", "entity_id", "text", { description: "stable id: curated reference id, else credit code, else a hash of the name key" }),
+      col("Name (zh)", "name_zh"),
+      col("Name (en)", "name_en"),
+      col("Group", "group"),
+      col("Parent", "parent"),
+      col("Ownership", "ownership"),
+      col("Credit code", "credit_code"),
+      col("Platform list rows", "platforms", "integer", { description: "rows on MIIT platform lists naming it as platform or operator" }),
+      col("Lighthouse sites", "lighthouse_sites", "integer"),
+      col("Collaborations", "collaborations", "integer"),
+      col("Mentions", "mentions", "integer"),
+      col("Origin", "origin", "text", { description: "reference (curated file), registry, or mentions only" }),
+    ],
+    [...r.entities]
+      .sort((a, b) => a.id.localeCompare(b.id))
+      .map((e) => {
+        const c = counts.get(e.id)
+        return [e.id, e.nameZh ?? "", e.nameEn ?? "", name(e.group), name(e.parent), e.ownership ?? "", e.creditCode ?? "", c?.platforms.size ?? 0, c?.sites ?? 0, c?.collaborations ?? 0, e.mentions, e.origin]
+      }),
+  )
+}
+
+/** The decisions a reviewer may take on a link (the Decision column's dropdown). */
+export const DECISIONS = ["accept", "reject", "merge", "split"] as const
+
+const linksSheet = (data: PublicationData): TableSheet | undefined => {
+  const r = data.entities
+  if (!r) return undefined
+  const byId = new Map(r.entities.map((e) => [e.id, e]))
+  const mentions = new Map(
+    [
+      ...Mention.mentionsFromPlatforms(data.platforms),
+      ...Mention.mentionsFromCollaborations(data.collaborations),
+      ...Mention.mentionsFromLighthouses(data.lighthouses),
+    ].map((m) => [m.id, m]),
+  )
+  const rank = { review: 0, decided: 1, auto: 2, rejected: 3 } as const
+  const links = [...r.review, ...r.links].sort((a, b) => rank[a.status] - rank[b.status] || a.entityId.localeCompare(b.entityId) || a.mentionId.localeCompare(b.mentionId))
+  return table(
+    "Links",
+    [
+      col("Link key", "link_key", "text", { description: "stable key of this (name, entity) pair; decisions are saved against it" }),
+      col("Name as published", "name"),
+      col("Role", "role"),
+      col("Source", "source"),
+      col("Source row", "source_row", "integer"),
+      col("Entity", "entity_id"),
+      col("Entity name", "entity_name"),
+      col("Score", "score", "number", { format: "0.00" }),
+      col("Status", "status", "text", { description: "auto (above the auto-link threshold), review (in the review band), decided (by a reviewer), rejected" }),
+      col("Why linked", "evidence", "text", { description: "each feature's contribution to the score" }),
+      col("Decision", "decision", "text", { validation: { list: DECISIONS }, description: "your decision: accept, reject, merge or split; read back by `iiot review import`" }),
+      col("Note", "note", "text", { description: "your note, kept with the decision" }),
+    ],
+    links.map((l) => {
+      const m = mentions.get(l.mentionId)
+      const e = byId.get(l.entityId)
+      return [
+        l.linkKey,
+        [m?.nameEn?.display, m?.nameZh?.display].filter(Boolean).join(" / "),
+        m?.role ?? l.mentionId.split("#").at(-1) ?? "",
+        m?.provenance.source ?? "",
+        m ? m.provenance.row : null,
+        l.entityId,
+        e?.nameEn ?? e?.nameZh ?? "",
+        l.score,
+        l.status,
+        l.evidence.map((x) => `${x.feature} ${x.weight >= 0 ? "+" : ""}${x.weight}: ${x.detail}`).join("; "),
+        "",
+        "",
+      ]
+    }),
+  )
+}
 
 const findingsSheet = (data: PublicationData) =>
   table(
@@ -248,8 +456,12 @@ const describeSheet: Record<string, string> = {
   "MIIT lists": "other MIIT lists of firms, one row per listed firm",
   Collaborations: "international collaborations of leading Chinese platforms, one row per platform and partner",
   Lighthouses: "WEF Global Lighthouse Network sites in the extracts",
-  Rounds: "lighthouse announcement rounds: every source's claim side by side",
-  Spending: "IoT spending and device figures, every vintage of every publisher",
+  Rounds: "lighthouse announcement rounds: chosen totals, China with and without Taiwan, every claim and the rule that chose",
+  "Round claims": "every source's claim about a round, one row each, as published",
+  Spending: "IoT spending and device figures, every vintage of every publisher, current value and revisions marked",
+  "Spending by vintage": "IDC worldwide IoT spending forecasts by release, with a line chart",
+  Entities: "one row per reconciled company: names, group, ownership, platforms, lighthouse sites, collaborations",
+  Links: "every link of a published name to an entity, with its score and evidence; mark your decisions here",
   Findings: "every data problem found, with source, row and field",
   Quarantine: "source rows that could not be used, with the reasons",
   Sources: "every source: provenance, checksum and rows read / kept / rejected",
@@ -269,6 +481,10 @@ const about = (data: PublicationData, sheets: ReadonlyArray<SheetDoc>): SheetDoc
     { kind: "heading", text: "How to read it" },
     { kind: "paragraph", text: "Every row names its source file and the row it came from; the Sources sheet gives each source's producer, address and checksum. Data problems are listed in Findings; rows that could not be used are in Quarantine, nothing is dropped silently." },
     { kind: "paragraph", text: "Text from sources is written as text: a cell beginning with = + - or @ is never a formula." },
+    { kind: "blank" },
+    { kind: "heading", text: "Reviewing links and sending the workbook back" },
+    { kind: "paragraph", text: "On the Links sheet, rows with status review sit in the review band: the evidence was not strong enough to link automatically. Pick accept, reject, merge or split in the Decision column (a dropdown), add a note if useful, save, and send the workbook back." },
+    { kind: "paragraph", text: "The analyst runs `iiot review import --workbook <file>` (or drops the file into sources/ as kind review-decisions); the next refresh applies the decisions. They are keyed by the Link key, so they survive re-runs and reordered rows. Do not edit the Link key column." },
   ]
   return { kind: "text", name: "About", lines }
 }
@@ -277,11 +493,16 @@ const about = (data: PublicationData, sheets: ReadonlyArray<SheetDoc>): SheetDoc
 export const build = (data: PublicationData): WorkbookDoc => {
   const sheets: Array<SheetDoc> = [platformsSheet(data.platforms)]
   if (data.lists.length > 0) sheets.push(listSheet(data.lists))
+  const present = (s: TableSheet | undefined): Array<TableSheet> => (s ? [s] : [])
   sheets.push(
     collaborationsSheet(data.collaborations),
     lighthousesSheet(data.lighthouses),
-    roundsSheet(data.rounds),
-    spendingSheet(data.spending),
+    ...present(roundsSheet(data)),
+    roundClaimsSheet(data.rounds),
+    spendingSheet(data),
+    ...present(spendingByVintageSheet(data)),
+    ...present(entitiesSheet(data)),
+    ...present(linksSheet(data)),
     findingsSheet(data),
     quarantineSheet(data),
     sourcesSheet(data),

@@ -1,0 +1,70 @@
+/** `published/pack`: the default briefing pack (template `china-iiot-overview`) of every refresh. */
+import { Effect } from "effect"
+import { createHash } from "node:crypto"
+import { readFileSync, readdirSync, writeFileSync } from "node:fs"
+import { join } from "node:path"
+import * as Asset from "../../engine/AssetSpec.js"
+import type { Asset as AssetT } from "../../engine/AssetSpec.js"
+import * as Finding from "../../domain/Finding.js"
+import type { RawTable } from "../../ingest/Ingest.js"
+import type { PublicationData } from "../../publish/Data.js"
+import * as Build from "../../publish/pack/Build.js"
+import * as Render from "../../publish/pdf/Render.js"
+import { Workspace } from "../Workspace.js"
+import type { CleanInputs, ReconciledInputs } from "./model.js"
+import * as Model from "./model.js"
+
+export const DEFAULT_TEMPLATE = "china-iiot-overview"
+export const PACK_FILE = "iiot-briefing.pdf"
+
+/** Hash of a template folder's files: editing a template re-renders the pack. */
+export const templateVersion = (dir: string): string => {
+  const h = createHash("sha256")
+  for (const name of readdirSync(dir).sort()) h.update(name).update(readFileSync(join(dir, name)))
+  return h.digest("hex").slice(0, 16)
+}
+
+/** Renders a pack and turns characters the font lacks into findings naming where they occur. */
+export const renderPack = (templateDir: string, data: PublicationData, options: Build.BuildOptions) =>
+  Effect.gen(function* () {
+    const doc = yield* Build.buildPack(templateDir, data, options)
+    const pdf = yield* Render.render(doc)
+    const findings = pdf.missingGlyphs.map((g) =>
+      Finding.make("warn", "missing-glyph", `the PDF font has no glyph for "${g.char}" (${g.codePoint}) in "${g.context}"; shown as "?"`, { value: g.context }),
+    )
+    return { pdf, findings }
+  })
+
+export const packAsset = (
+  raws: ReadonlyArray<AssetT<RawTable, any>>,
+  clean: { readonly [K in keyof CleanInputs]: AssetT<CleanInputs[K], any> },
+  reconciled: { readonly [K in keyof ReconciledInputs]: AssetT<ReconciledInputs[K], any> },
+) =>
+  Asset.make({
+    key: "published/pack",
+    description: `the default briefing pack (template ${DEFAULT_TEMPLATE}): key figures, charts, platforms, collaborations, data-quality annex, sources`,
+    codeVersion: "1",
+    deps: { ...clean, ...reconciled, ...Object.fromEntries(raws.map((r) => [r.spec.key, r])) } as Record<string, AssetT<unknown, any>>,
+    observe: Effect.map(Workspace, (ws) => templateVersion(join(ws.templatesDir, "briefing", DEFAULT_TEMPLATE))),
+    checks: [
+      {
+        name: "pack-size",
+        description: "the default pack stays under 3 MB",
+        severity: "warn",
+        blocking: false,
+        run: (v: { readonly bytes: number }) => ({ passed: v.bytes <= 3_000_000, message: `pack is ${v.bytes} bytes` }),
+      },
+    ],
+    run: (inputs, ctx) =>
+      Effect.gen(function* () {
+        const ws = yield* Workspace
+        const data = Model.gather(
+          raws.map((r) => inputs[r.spec.key] as RawTable),
+          Object.fromEntries(Object.keys(clean).map((k) => [k, inputs[k]])) as unknown as CleanInputs,
+          { dataVersion: ctx.fingerprint, taiwanPolicy: "separate", reconciled: Object.fromEntries(Object.keys(reconciled).map((k) => [k, inputs[k]])) as unknown as ReconciledInputs },
+        )
+        const { pdf, findings } = yield* renderPack(join(ws.templatesDir, "briefing", DEFAULT_TEMPLATE), data, {})
+        writeFileSync(join(ctx.filesDir, PACK_FILE), pdf.bytes)
+        return { value: { file: PACK_FILE, pages: pdf.pages, bytes: pdf.bytes.length }, rows: pdf.pages, findings, files: [{ name: PACK_FILE }] }
+      }),
+  })
