@@ -48,5 +48,11 @@ export const build = (sourcesDir: string) =>
     ]
     // Every asset needs at most the workspace and the fetcher; the engine adds its stores.
     const defs = (yield* Definitions.make(assets)) as Definitions.Definitions<Workspace | Fetch.Fetcher>
-    return { catalog, defs }
+    // Where `iiot brief` finds the stored values the publication is built from.
+    const publication = {
+      raws: published.map((a: AnyAsset) => a.spec.key),
+      clean: Object.fromEntries(Object.entries(cleanForPublishing).map(([k, a]) => [k, a.spec.key])),
+      reconciled: Object.fromEntries(Object.entries(reconciledForPublishing).map(([k, a]) => [k, a.spec.key])),
+    }
+    return { catalog, defs, publication }
   })

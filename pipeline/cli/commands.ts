@@ -3,9 +3,12 @@ import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Args from "@effect/cli/Args"
 import { Console, Effect, Option } from "effect"
-import { rmSync } from "node:fs"
+import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { userInfo } from "node:os"
-import { resolve } from "node:path"
+import { dirname, join, resolve } from "node:path"
+import * as Model from "../assets/published/model.js"
+import * as Pack from "../assets/published/pack.js"
+import { AssetStore } from "../engine/AssetStore.js"
 import * as Graph from "../assets/graph.js"
 import * as Definitions from "../engine/Definitions.js"
 import * as Plan from "../engine/Plan.js"
@@ -244,8 +247,70 @@ const reject = Command.make(
     }).pipe(Effect.provide(Layers.storeLayers(o.store))),
 ).pipe(Command.withDescription("discard a run that awaits approval, recording who, when and why"))
 
+const brief = Command.make(
+  "brief",
+  {
+    sources,
+    store,
+    template: Options.text("template").pipe(Options.withDefault(Pack.DEFAULT_TEMPLATE), Options.withDescription("a folder under templates/briefing/ (china-iiot-overview, entity-profile, …)")),
+    focus: Options.text("focus").pipe(Options.optional, Options.withDescription("the company or group an entity profile is about, e.g. Haier")),
+    asOf: Options.text("as-of").pipe(Options.optional, Options.withDescription("only what was known at this date: YYYY, YYYY-MM or YYYY-MM-DD (rounds, vintages)")),
+    out: Options.text("out").pipe(Options.optional, Options.withDescription("the PDF to write (default outputs/briefs/<template>[-focus][-as-of].pdf)")),
+  },
+  (o) =>
+    Effect.gen(function* () {
+      const asOf = Option.getOrUndefined(o.asOf)
+      if (asOf !== undefined && !/^\d{4}(-\d{2}(-\d{2})?)?$/.test(asOf)) {
+        yield* Console.error(`iiot: --as-of ${asOf} is not YYYY, YYYY-MM or YYYY-MM-DD`)
+        return yield* Effect.fail(new Exit(2))
+      }
+      const { defs, publication } = yield* Graph.build(o.sources)
+      const layers = Layers.pipeline({ sources: o.sources, store: o.store })
+      const { values, stale } = yield* Effect.gen(function* () {
+        const runs = yield* RunStore
+        const assets = yield* AssetStore
+        const states = yield* runs.states
+        const plan = yield* Runner.preview(defs, { force: false })
+        const keys = [...publication.raws, ...Object.values(publication.clean), ...Object.values(publication.reconciled)]
+        const values = new Map<string, unknown>()
+        const missing: Array<string> = []
+        for (const key of keys) {
+          const state = states.get(key)
+          const v = state ? yield* assets.get(key, state.fingerprint) : Option.none()
+          if (Option.isSome(v)) values.set(key, v.value)
+          else missing.push(key)
+        }
+        if (missing.length > 0) {
+          yield* Console.error(`iiot: no stored data for ${missing.slice(0, 3).join(", ")}${missing.length > 3 ? ` and ${missing.length - 3} more` : ""}; run \`iiot refresh\` first`)
+          return yield* Effect.fail(new Exit(1))
+        }
+        const stale = keys.filter((k) => plan.byKey.get(k)?.action === "run")
+        return { values, stale }
+      }).pipe(Effect.provide(layers))
+      if (stale.length > 0) {
+        yield* Console.error(`note: sources or code changed since the last refresh (${stale.slice(0, 3).join(", ")}${stale.length > 3 ? ", …" : ""}); this brief uses the last refreshed data — run \`iiot refresh\` to update it`)
+      }
+      const data = Model.gather(
+        publication.raws.map((k) => values.get(k) as never),
+        Object.fromEntries(Object.entries(publication.clean).map(([n, k]) => [n, values.get(k)])) as never,
+        { dataVersion: "brief", taiwanPolicy: "separate", reconciled: Object.fromEntries(Object.entries(publication.reconciled).map(([n, k]) => [n, values.get(k)])) as never },
+      )
+      const templateDir = join(Layers.packageRoot(), "templates", "briefing", o.template)
+      const focus = Option.getOrUndefined(o.focus)
+      const { pdf, findings } = yield* Pack.renderPack(templateDir, data, { ...(asOf ? { asOf } : {}), ...(focus ? { focus } : {}) })
+      const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9\u4e00-\u9fff]+/g, "-").replace(/^-|-$/g, "")
+      const file = Option.getOrElse(o.out, () => join("outputs", "briefs", [o.template, focus ? slug(focus) : "", asOf ?? ""].filter(Boolean).join("-") + ".pdf"))
+      mkdirSync(dirname(resolve(file)), { recursive: true })
+      const tmp = `${file}.tmp-${process.pid}`
+      writeFileSync(tmp, pdf.bytes)
+      renameSync(tmp, file)
+      for (const f of findings) yield* Console.error(`warn: ${f.message}`)
+      yield* Console.log(`wrote ${file}: ${pdf.pages} pages, ${Math.round(pdf.bytes.length / 1024)} KB${asOf ? `, as of ${asOf}` : ""}${focus ? `, focus ${focus}` : ""}`)
+    }),
+).pipe(Command.withDescription("render a briefing pack from the stored reconciled data (run `iiot refresh` first)"))
+
 /** The root command. */
 export const root = Command.make("iiot").pipe(
   Command.withDescription("iiot-observatory: China IIoT data, reconciled and published for policy briefings"),
-  Command.withSubcommands([refresh, validate, plan, status, runs, graph, approve, reject]),
+  Command.withSubcommands([refresh, validate, plan, status, runs, graph, brief, approve, reject]),
 )

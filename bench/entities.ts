@@ -1,0 +1,135 @@
+/**
+ * Entity resolution at scale: reads a gen-extracts folder (MIIT-style list + registry + truth),
+ * normalises into ListRow / RegistryRow, links with `linkList`, scores auto-links against
+ * truth.csv, and prints one `BENCH {json}` line (peak RSS is measured from outside).
+ *
+ *   node --import tsx bench/entities.ts --data DIR
+ */
+import { Effect, Stream } from "effect"
+import { join } from "node:path"
+import type { ListRow, RegistryRow, ZhName } from "../pipeline/domain/Clean.js"
+import * as HeaderMap from "../pipeline/ingest/HeaderMap.js"
+import { readTable } from "../pipeline/ingest/Table.js"
+import { zhCompanyName } from "../pipeline/normalize/companyZh.js"
+import { checkCreditCode } from "../pipeline/normalize/creditCode.js"
+import { normalizeOwnership } from "../pipeline/normalize/ownership.js"
+import { normalizeText } from "../pipeline/normalize/text.js"
+import { linkList } from "../pipeline/reconcile/entities/ListLink.js"
+import { emit, now, parseArgs } from "./lib.js"
+
+const args = parseArgs(process.argv.slice(2))
+const data = args["data"]
+if (data === undefined) {
+  process.stderr.write("usage: node --import tsx bench/entities.ts --data DIR\n")
+  process.exit(2)
+}
+
+/** Streams a CSV through the project's reader, handing each row's mapped fields to `each`. */
+const scan = async (file: string, kind: HeaderMap.Kind, each: (get: (field: string) => string, row: number) => void): Promise<void> => {
+  const open = await Effect.runPromise(readTable(file))
+  const mapping = HeaderMap.mapHeaders(kind, open.head.headers)
+  const at = new Map(mapping.fields.map((f) => [f.field, f.index]))
+  let cells: ReadonlyArray<string> = []
+  const get = (field: string): string => {
+    const i = at.get(field)
+    return i === undefined ? "" : (cells[i] ?? "")
+  }
+  await Effect.runPromise(
+    Stream.runForEach(open.batches, (batch) =>
+      Effect.sync(() => {
+        for (const r of batch) {
+          cells = r.cells
+          each(get, r.row)
+        }
+      }),
+    ),
+  )
+}
+
+// Cells parsed from a decoded chunk can be slices of it, and one kept slice keeps the whole
+// chunk alive (at 1M rows, most of both files). Rows keep flat copies, and one shared string
+// per repeated value (province, city, sector, batch): the clean tables should do the same.
+const flat = (s: string): string => (s.length < 13 ? s : (JSON.parse(JSON.stringify(s)) as string))
+const pool = new Map<string, string>()
+const intern = (s: string): string => {
+  const hit = pool.get(s)
+  if (hit !== undefined) return hit
+  const own = flat(s)
+  pool.set(own, own)
+  return own
+}
+
+// Display and key only: the bench keeps rows as lean as the clean tables will be.
+const zh = (raw: string): ZhName => {
+  const n = zhCompanyName(raw)
+  const display = flat(n.display)
+  // The key is usually a slice of the display: cut it from the flat copy.
+  const at = display.indexOf(n.key)
+  const key = at >= 0 ? display.slice(at, at + n.key.length) : flat(n.key)
+  return n.location === undefined ? { display, key } : { display, key, location: intern(n.location) }
+}
+
+const t0 = now()
+const listSource = "miit-little-giants.csv"
+const regSource = "company-registry.csv"
+const list: Array<ListRow> = []
+await scan(join(data, listSource), "miit-list", (get, row) => {
+  const raw = get("credit_code")
+  const code = raw.trim() === "" ? undefined : checkCreditCode(raw)
+  list.push({
+    seq: normalizeText(get("seq")),
+    name: zh(get("company_name_zh")),
+    creditCode: code === undefined ? undefined : flat(code.normalized),
+    creditCodeValid: code === undefined || code.valid,
+    province: intern(get("province")),
+    sector: intern(get("sector")),
+    batch: intern(get("batch")),
+    provenance: { source: listSource, row },
+  })
+})
+const registry: Array<RegistryRow> = []
+const noAliases: ReadonlyArray<string> = []
+await scan(join(data, regSource), "reference", (get, row) => {
+  const code = get("credit_code").trim()
+  const own = normalizeOwnership(get("ownership"))
+  registry.push({
+    creditCode: code === "" ? undefined : flat(code),
+    nameZh: zh(get("name_zh")),
+    province: intern(get("province")),
+    city: intern(get("city")),
+    sector: intern(get("sector")),
+    ownership: own?.value,
+    aliasesZh: noAliases,
+    aliasesEn: noAliases,
+    provenance: { source: regSource, row },
+  })
+})
+const t1 = now()
+if (args["mem"] !== undefined && (globalThis as { gc?: () => void }).gc !== undefined) { (globalThis as unknown as { gc: () => void }).gc(); process.stderr.write(`heap ${Math.round(process.memoryUsage().heapUsed / 1e6)} MB rss ${Math.round(process.memoryUsage().rss / 1e6)} MB\n`) }
+const result = linkList(list, registry)
+const t2 = now()
+
+const truth = new Map<string, string>()
+await scan(join(data, "truth.csv"), "miit-list", (get) => truth.set(get("seq"), get("credit_code")))
+let tp = 0
+let fp = 0
+let fn = 0
+for (const l of result.links) {
+  const gold = truth.get(l.seq) ?? ""
+  const pred = l.creditCode ?? ""
+  if (pred !== "" && pred === gold) tp++
+  if (pred !== "" && pred !== gold) fp++
+  if (gold !== "" && pred !== gold) fn++
+}
+const r4 = (x: number) => Math.round(x * 10000) / 10000
+if (args["verbose"] !== undefined) process.stderr.write(JSON.stringify(result.stats) + "\n")
+emit({
+  name: "entities",
+  rows: list.length,
+  precision: r4(tp + fp === 0 ? 0 : tp / (tp + fp)),
+  recall: r4(tp + fn === 0 ? 0 : tp / (tp + fn)),
+  reviewShare: r4(result.stats.review / Math.max(1, list.length)),
+  normaliseMs: Math.round(t1 - t0),
+  linkMs: Math.round(t2 - t1),
+  totalMs: Math.round(now() - t0),
+})

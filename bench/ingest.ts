@@ -1,0 +1,204 @@
+/**
+ * Ingest throughput on generated extracts: the MIIT-style list (`kind: miit-list`) and the
+ * company registry (`kind: reference`), each given a sidecar in a temp sources folder, found by
+ * the real catalog and read + validated by the real `ingest(entry)`. Three modes, each its own
+ * process so `main.ts` can take each one's peak RSS from outside:
+ *
+ *   node --import tsx bench/ingest.ts --data DIR              ingest + validate both (kept in memory, as a refresh holds them)
+ *   node --import tsx bench/ingest.ts --data DIR --baseline   just read and decode the same bytes (TextDecoder, count newlines)
+ *   node --import tsx bench/ingest.ts --data DIR --phases     where the time goes: checksum, read+parse, row objects, validation
+ *
+ * Prints one `BENCH {json}` line; times are wall milliseconds inside this process.
+ */
+import { Effect, Stream } from "effect"
+import { copyFileSync, createReadStream, existsSync, linkSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { basename, join } from "node:path"
+import * as Ingest from "../pipeline/ingest/Ingest.js"
+import * as SourceCatalog from "../pipeline/ingest/SourceCatalog.js"
+import * as HeaderMap from "../pipeline/ingest/HeaderMap.js"
+import { readTable } from "../pipeline/ingest/Table.js"
+import * as Validate from "../pipeline/ingest/Validate.js"
+import { cacheRoot, emit, fileBytes, now, parseArgs } from "./lib.js"
+
+/** The two generated files and the kind and place each gets in the sources folder. */
+const FILES = [
+  { file: "miit-little-giants.csv", kind: "miit-list", family: "miit", title: "Synthetic MIIT little giants list (bench)" },
+  { file: "company-registry.csv", kind: "reference", family: "reference", title: "Synthetic company registry (bench)" },
+] as const
+
+/** A sources folder for a data folder: CSVs hard-linked (copied across file systems) beside their sidecars. */
+const sourcesFor = (data: string): string => {
+  const root = join(cacheRoot, `sources-${basename(data)}`)
+  rmSync(root, { recursive: true, force: true })
+  for (const f of FILES) {
+    const dir = join(root, f.family, "bench")
+    mkdirSync(dir, { recursive: true })
+    const target = join(dir, f.file)
+    try {
+      linkSync(join(data, f.file), target)
+    } catch {
+      copyFileSync(join(data, f.file), target)
+    }
+    writeFileSync(
+      `${target}.source.yml`,
+      [
+        `kind: ${f.kind}`,
+        `title: ${f.title}`,
+        "producer: shared/bench/gen-extracts.mjs",
+        "url: https://example.invalid/bench",
+        "retrieved: 2026-01-01",
+        "notes: generated for npm run bench; not real data",
+        "",
+      ].join("\n"),
+    )
+  }
+  return root
+}
+
+/** Streams a file through a TextDecoder and counts newlines: the floor any reader pays. */
+const readAndDecode = (file: string): Promise<number> =>
+  new Promise((resolve, reject) => {
+    const decoder = new TextDecoder("utf-8")
+    let lines = 0
+    const count = (text: string) => {
+      for (let i = text.indexOf("\n"); i !== -1; i = text.indexOf("\n", i + 1)) lines++
+    }
+    createReadStream(file, { highWaterMark: 1 << 20 })
+      .on("data", (chunk) => count(decoder.decode(chunk as Buffer, { stream: true })))
+      .on("error", reject)
+      .on("end", () => {
+        count(decoder.decode())
+        resolve(lines)
+      })
+  })
+
+const baseline = async (data: string) => {
+  const files = []
+  for (const f of FILES) {
+    const path = join(data, f.file)
+    const t = now()
+    const lines = await readAndDecode(path)
+    files.push({ file: f.file, bytes: fileBytes(path), lines, ms: now() - t })
+  }
+  emit({ part: "ingest-baseline", data, files, totalMs: files.reduce((s, f) => s + f.ms, 0), bytes: files.reduce((s, f) => s + f.bytes, 0) })
+}
+
+const entriesOf = async (data: string) => {
+  const catalog = await Effect.runPromise(SourceCatalog.discover(sourcesFor(data)))
+  if (catalog.errors.length > 0) throw new Error(catalog.errors.map((e) => e.message).join("\n"))
+  return FILES.map((f) => {
+    const entry = catalog.entries.find((e) => e.id.endsWith(`/${f.file}`))
+    if (!entry) throw new Error(`the catalog did not find ${f.file}`)
+    return entry
+  })
+}
+
+const ingestAll = async (data: string) => {
+  const entries = await entriesOf(data)
+  const held: Array<Ingest.RawTable> = []
+  const files = []
+  for (const entry of entries) {
+    const t = now()
+    const table = await Effect.runPromise(Ingest.ingest(entry))
+    const ms = now() - t
+    held.push(table) // a refresh holds both raw tables at once; so does this process
+    files.push({
+      file: basename(entry.file),
+      kind: entry.sidecar.kind,
+      bytes: fileBytes(entry.file),
+      ms,
+      read: table.counts.read,
+      kept: table.counts.kept,
+      rejected: table.counts.rejected,
+      findings: table.findings.length,
+      encoding: table.source.encoding,
+    })
+  }
+  emit({
+    part: "ingest",
+    data,
+    files,
+    totalMs: files.reduce((s, f) => s + f.ms, 0),
+    bytes: files.reduce((s, f) => s + f.bytes, 0),
+    rows: files.reduce((s, f) => s + f.read, 0),
+    heapUsedMb: process.memoryUsage().heapUsed / 2 ** 20,
+    heldTables: held.length,
+  })
+}
+
+/**
+ * Where `ingest` spends its time, in one pass that mirrors Ingest.ts's loop: the sha256 check,
+ * then per batch the time to build row objects and to validate them; read + decode + parse is
+ * the stream's wall time minus the time spent inside the batch callback. GC lands in whichever
+ * step allocates when it runs, so treat the split as indicative.
+ */
+const phases = async (data: string) => {
+  const entries = await entriesOf(data)
+  const out = []
+  for (const entry of entries) {
+    const kind = entry.sidecar.kind
+    let t = now()
+    await Effect.runPromise(SourceCatalog.verify(entry))
+    const checksumMs = now() - t
+
+    t = now()
+    const open = await Effect.runPromise(readTable(entry.file))
+    const mapping = HeaderMap.mapHeaders(kind, open.head.headers, entry.sidecar.columns)
+    const columns = [...mapping.fields.map((f) => [f.index, f.field] as const), ...mapping.extras.map((x) => [x.index, x.header] as const)]
+    const openMs = now() - t
+    const kept: Array<{ row: number; values: Record<string, string> }> = []
+    let rowObjectsMs = 0
+    let validateMs = 0
+    let problems = 0
+    t = now()
+    await Effect.runPromise(
+      Stream.runForEach(open.batches, (batch) =>
+        Effect.sync(() => {
+          const a = now()
+          const built: Array<{ row: number; values: Record<string, string> }> = new Array(batch.length)
+          for (let i = 0; i < batch.length; i++) {
+            const raw = batch[i]!
+            const values: Record<string, string> = {}
+            for (const [index, name] of columns) values[name] = raw.cells[index] ?? ""
+            built[i] = { row: raw.row, values }
+          }
+          const b = now()
+          for (const r of built) {
+            problems += Validate.check(kind, r.values).length
+            kept.push(r)
+          }
+          rowObjectsMs += b - a
+          validateMs += now() - b
+        }),
+      ),
+    )
+    const streamMs = now() - t
+    out.push({
+      file: basename(entry.file),
+      rows: kept.length,
+      problems,
+      checksumMs,
+      openMs,
+      readParseMs: streamMs - rowObjectsMs - validateMs,
+      rowObjectsMs,
+      validateMs,
+      totalMs: checksumMs + openMs + streamMs,
+    })
+    kept.length = 0
+  }
+  emit({ part: "ingest-phases", data, files: out })
+}
+
+const main = async () => {
+  const args = parseArgs(process.argv.slice(2))
+  const data = args["data"]
+  if (!data || !existsSync(data)) throw new Error(`--data DIR is required (a folder written by gen-extracts.mjs); got ${data}`)
+  if (args["baseline"]) await baseline(data)
+  else if (args["phases"]) await phases(data)
+  else await ingestAll(data)
+}
+
+main().catch((e) => {
+  process.stderr.write(`bench/ingest: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`)
+  process.exit(1)
+})

@@ -1,0 +1,445 @@
+/**
+ * `npm run bench`: runs each measured part as a child process (under GNU `time -v`, so peak RSS
+ * is measured from outside), side by side with the pandas peer on the same data in the same run,
+ * and prints markdown tables readable in a terminal. Performance is quoted as ratios against
+ * what was measured in this run, never as absolute promises: machines (and shared CI) are noisy.
+ *
+ *   npm run bench -- [--sizes 100000,1000000] [--only engine,coldstart,ingest,entities] [--phases] [--fresh-peer] [--repeats 5]
+ *
+ * Parts live in the `parts` registry below; adding one (workbook, end-to-end) is adding an entry.
+ */
+import { existsSync, mkdirSync, writeFileSync } from "node:fs"
+import { cpus, loadavg, totalmem } from "node:os"
+import { join } from "node:path"
+import {
+  cacheRoot,
+  ensureData,
+  fmtInt,
+  fmtMb,
+  fmtMs,
+  fmtRatio,
+  hasGnuTime,
+  log,
+  mark,
+  measure,
+  type Measured,
+  type PeerResult,
+  peerFor,
+  peerUnavailable,
+  repoRoot,
+  sizeLabel,
+  table,
+  tsPart,
+} from "./lib.js"
+
+/** A goal from an issue, with what this run measured and whether it was met (null: not measurable here). */
+interface Goal {
+  readonly part: string
+  readonly goal: string
+  readonly measured: string
+  readonly ok: boolean | null
+}
+
+/** What a part prints: markdown text, the goals it checked, and raw figures for the JSON record. */
+interface Section {
+  readonly text: string
+  readonly goals: ReadonlyArray<Goal>
+  readonly raw: unknown
+}
+
+/** What every part gets: the options and shared, cached helpers (data and peer per size). */
+interface BenchContext {
+  readonly sizes: ReadonlyArray<number>
+  readonly repeats: number
+  readonly phases: boolean
+  /** Generated extracts for a size (generated once, then cached). */
+  readonly data: (rows: number) => Promise<string>
+  /** The pandas peer's figures for a size, or undefined when the peer cannot run here. */
+  readonly peer: (rows: number) => Promise<PeerResult | undefined>
+  /** Runs a bench/*.ts part in a child under `time -v`; fails on a non-zero exit or a missing BENCH line. */
+  readonly runPart: (file: string, args: ReadonlyArray<string>) => Promise<Measured & { readonly result: Record<string, any> }>
+}
+
+/** One entry of the bench: a name for `--only`, a title, and how to run it. */
+interface Part {
+  readonly name: string
+  readonly title: string
+  readonly run: (ctx: BenchContext) => Promise<Section>
+}
+
+// ---------------------------------------------------------------------------------------------
+// Parts.
+
+const ENGINE_GOAL_MS = 1000
+
+/** Issue 2: engine overhead on 1,000 no-op assets, chain and fan, cold and fully cached. */
+const engine: Part = {
+  name: "engine",
+  title: "Engine overhead: 1,000 no-op assets (real SQLite run store and on-disk asset store)",
+  run: async (ctx) => {
+    const rows = []
+    const goals: Array<Goal> = []
+    const raw = []
+    for (const shape of ["chain", "fan"] as const) {
+      log(`engine: ${shape} …`)
+      const m = await ctx.runPart("engine.ts", ["--shape", shape, "--assets", "1000", "--cached-repeats", "3"])
+      const r = m.result
+      raw.push({ ...r, peakRssMb: m.peakRssMb })
+      const cached = r.cachedRefreshMedianMs as number
+      rows.push([
+        shape,
+        fmtInt(r.assets),
+        fmtMs(r.openMs),
+        `${fmtMs(r.coldRefreshMs)} (${r.coldRan} ran)`,
+        fmtMs(r.cachedPlanMedianMs),
+        `${fmtMs(r.cachedRefreshMs)} / ${fmtMs(cached)} (${r.cachedSkipped} skipped)`,
+        fmtMb(m.peakRssMb),
+        `${mark(cached < ENGINE_GOAL_MS)} (${fmtRatio(cached / ENGINE_GOAL_MS)} of 1 s)`,
+      ])
+      goals.push({ part: "engine", goal: `${shape}: 1,000 assets fully cached plan + refresh < 1 s engine time`, measured: fmtMs(cached), ok: cached < ENGINE_GOAL_MS })
+    }
+    const text = [
+      table(["shape", "assets", "store open", "cold refresh", "cached plan", "cached refresh: 1st / median of 3", "peak RSS", "goal < 1 s"], rows),
+      "",
+      "Engine time = wall time of `Runner.refresh` inside the process (a refresh plans, materialises, writes run.json and",
+      "switches `latest`); \"cached plan\" is `Runner.preview` alone. Store open (SQLite + migrations) is once per process.",
+    ].join("\n")
+    return { text, goals, raw }
+  },
+}
+
+/** Issue 2: cold start of whole processes next to `node -e 0`. */
+const coldstart: Part = {
+  name: "coldstart",
+  title: "Cold start (wall time of whole processes, median of repeats)",
+  run: async (ctx) => {
+    log("coldstart …")
+    const m = await ctx.runPart("coldstart.ts", ["--repeats", String(ctx.repeats)])
+    const cases = m.result.cases as Array<{ name: string; medianMs: number; minMs: number; peakRssMb: number | null }>
+    const floor = cases.find((c) => c.name === "node -e 0")!.medianMs
+    const rows = cases.map((c) => [c.name, fmtMs(c.medianMs), fmtMs(c.minMs), fmtRatio(c.medianMs / floor), fmtMb(c.peakRssMb)])
+    const text = [
+      table(["command", `median of ${m.result.repeats}`, "min", "× node -e 0", "peak RSS"], rows),
+      "",
+      "`iiot` = `node bin/iiot.mjs` (the esbuild bundle in dist/); the cached refresh runs on the bundled `sources/` in a",
+      "temp folder after one filling run; each command is run once unmeasured first (warm OS file cache).",
+    ].join("\n")
+    return { text, goals: [], raw: { ...m.result, peakRssMb: m.peakRssMb } }
+  },
+}
+
+const INGEST_RSS_GOAL_MB = 1536
+
+/** Issue 3: ingest + validate throughput against read+decode and the peer's read. */
+const ingest: Part = {
+  name: "ingest",
+  title: "Ingest + validate (MIIT-style list `miit-list` + registry `reference`, real catalog and `ingest(entry)`)",
+  run: async (ctx) => {
+    const rows = []
+    const fileRows = []
+    const phaseRows = []
+    const goals: Array<Goal> = []
+    const raw = []
+    for (const size of ctx.sizes) {
+      const data = await ctx.data(size)
+      const peer = await ctx.peer(size)
+      log(`ingest ${sizeLabel(size)}: read+decode baseline …`)
+      const base = await ctx.runPart("ingest.ts", ["--data", data, "--baseline"])
+      log(`ingest ${sizeLabel(size)}: ingest + validate …`)
+      const ing = await ctx.runPart("ingest.ts", ["--data", data])
+      const b = base.result
+      const r = ing.result
+      const mb = r.bytes / 1e6
+      const peerReadMs = peer?.stages["read"] !== undefined ? peer.stages["read"] * 1000 : undefined
+      const vsPeer = peerReadMs !== undefined ? r.totalMs / peerReadMs : undefined
+      rows.push([
+        sizeLabel(size),
+        `${fmtInt(mb)} MB`,
+        fmtInt(r.rows),
+        fmtMs(r.totalMs),
+        `${(mb / (r.totalMs / 1000)).toFixed(1)} MB/s`,
+        `${fmtInt(r.rows / (r.totalMs / 1000))}/s`,
+        fmtMb(ing.peakRssMb),
+        `${fmtMs(b.totalMs)} (${(b.bytes / 1e6 / (b.totalMs / 1000)).toFixed(0)} MB/s)`,
+        fmtRatio(r.totalMs / b.totalMs),
+        peerReadMs !== undefined ? fmtMs(peerReadMs) : "–",
+        fmtRatio(vsPeer),
+        fmtMb(peer?.peakRssMb),
+      ])
+      for (const f of r.files as Array<Record<string, any>>) {
+        fileRows.push([
+          sizeLabel(size),
+          f.file,
+          f.kind,
+          fmtInt(f.read),
+          `${fmtInt(f.bytes / 1e6)} MB`,
+          fmtMs(f.ms),
+          `${(f.bytes / 1e6 / (f.ms / 1000)).toFixed(1)} MB/s`,
+          `${fmtInt(f.kept)} / ${fmtInt(f.rejected)}`,
+          fmtInt(f.findings),
+        ])
+      }
+      goals.push({
+        part: "ingest",
+        goal: `${sizeLabel(size)}: ingest + validate ≤ 1.0× peer read`,
+        measured: vsPeer !== undefined ? `${fmtRatio(vsPeer)} (${fmtMs(r.totalMs)} vs ${fmtMs(peerReadMs)})` : "peer not run",
+        ok: vsPeer !== undefined ? vsPeer <= 1.0 : null,
+      })
+      goals.push({
+        part: "ingest",
+        goal: `${sizeLabel(size)}: ingest peak RSS < 1.5 GB`,
+        measured: fmtMb(ing.peakRssMb),
+        ok: ing.peakRssMb === null ? null : ing.peakRssMb < INGEST_RSS_GOAL_MB,
+      })
+      let phases: Record<string, any> | undefined
+      if (ctx.phases) {
+        log(`ingest ${sizeLabel(size)}: phases …`)
+        phases = (await ctx.runPart("ingest.ts", ["--data", data, "--phases"])).result
+        for (const f of phases["files"] as Array<Record<string, any>>) {
+          phaseRows.push([
+            sizeLabel(size),
+            f.file,
+            fmtMs(f.checksumMs),
+            fmtMs(f.openMs + f.readParseMs),
+            fmtMs(f.rowObjectsMs),
+            fmtMs(f.validateMs),
+            fmtMs(f.totalMs),
+          ])
+        }
+      }
+      raw.push({ size, baseline: { ...b, peakRssMb: base.peakRssMb }, ingest: { ...r, peakRssMb: ing.peakRssMb }, peer, phases })
+    }
+    const text = [
+      table(
+        ["size", "bytes", "rows", "ingest", "throughput", "rows/s", "peak RSS", "read+decode", "× read+decode", "peer read=", "× peer read", "peer RSS"],
+        rows,
+      ),
+      "",
+      table(["size", "file", "kind", "rows", "bytes", "ingest", "MB/s", "kept / rejected", "findings"], fileRows),
+      ...(phaseRows.length > 0
+        ? [
+            "",
+            "Where the time goes (`--phases`, a separate process mirroring `ingest`'s loop in one pass; GC lands in",
+            "whichever step allocates, so the split is indicative):",
+            "",
+            table(["size", "file", "sha256", "read+decode+parse", "row objects", "validation", "sum"], phaseRows),
+          ]
+        : []),
+      "",
+      "ingest = in-process wall of `ingest(entry)` for both files (sha256, read, decode, parse, header map, row",
+      "objects, validation; both raw tables held in memory as a refresh holds them); peak RSS of that process from",
+      "`time -v`. read+decode = the same bytes streamed through `TextDecoder` counting newlines. peer read= is pandas",
+      "`read_csv` of both files (its own timer); peer RSS is its whole run (read, link, workbook, PDF).",
+    ].join("\n")
+    return { text, goals, raw }
+  },
+}
+
+/** Issue 4: entity resolution at scale, when `bench/entities.ts` exists. */
+const entities: Part = {
+  name: "entities",
+  title: "Entity resolution (list → registry links, scored against truth.csv)",
+  run: async (ctx) => {
+    if (!existsSync(join(repoRoot, "bench", "entities.ts"))) {
+      return { text: "bench/entities.ts does not exist yet; skipped.", goals: [], raw: null }
+    }
+    const rows = []
+    const goals: Array<Goal> = []
+    const raw: Array<Record<string, any>> = []
+    for (const size of ctx.sizes) {
+      const data = await ctx.data(size)
+      const peer = await ctx.peer(size)
+      log(`entities ${sizeLabel(size)} …`)
+      const m = await ctx.runPart("entities.ts", ["--data", data])
+      const r = m.result
+      raw.push({ size, ...r, peakRssMb: m.peakRssMb, peer })
+      const peerNL = peer ? ((peer.stages["normalise"] ?? NaN) + (peer.stages["link"] ?? NaN)) * 1000 : undefined
+      const ours = r.normaliseMs + r.linkMs
+      rows.push([
+        sizeLabel(size),
+        fmtInt(r.rows),
+        r.precision.toFixed(4),
+        r.recall.toFixed(4),
+        `${(100 * r.reviewShare).toFixed(2)}%`,
+        fmtMs(r.normaliseMs),
+        fmtMs(r.linkMs),
+        fmtMs(r.totalMs),
+        fmtMb(m.peakRssMb),
+        peer ? `${peer.precision?.toFixed(4)} / ${peer.recall?.toFixed(4)}` : "–",
+        peerNL !== undefined ? fmtMs(peerNL) : "–",
+        peerNL !== undefined ? fmtRatio(ours / peerNL) : "–",
+        peerNL !== undefined ? fmtRatio(r.linkMs / peerNL) : "–",
+      ])
+      const L = sizeLabel(size)
+      goals.push({ part: "entities", goal: `${L}: precision ≥ 0.995`, measured: r.precision.toFixed(4), ok: r.precision >= 0.995 })
+      goals.push({ part: "entities", goal: `${L}: recall ≥ 0.97`, measured: r.recall.toFixed(4), ok: r.recall >= 0.97 })
+      goals.push({ part: "entities", goal: `${L}: ≤ 2% sent to review`, measured: `${(100 * r.reviewShare).toFixed(2)}%`, ok: r.reviewShare <= 0.02 })
+      if (size === 1_000_000) {
+        goals.push({
+          part: "entities",
+          goal: "1M: read+normalise+link ≤ peer normalise+link (strict: ours includes the CSV read)",
+          measured: peerNL !== undefined ? `${fmtRatio(ours / peerNL)} (${fmtMs(ours)} vs ${fmtMs(peerNL)})` : "peer not run",
+          ok: peerNL !== undefined ? ours <= peerNL : null,
+        })
+        goals.push({
+          part: "entities",
+          goal: "1M: link alone ≤ peer normalise+link",
+          measured: peerNL !== undefined ? `${fmtRatio(r.linkMs / peerNL)} (${fmtMs(r.linkMs)} vs ${fmtMs(peerNL)})` : "peer not run",
+          ok: peerNL !== undefined ? r.linkMs <= peerNL : null,
+        })
+      }
+    }
+    const small = raw.find((x) => x["size"] === 100_000)
+    const big = raw.find((x) => x["size"] === 1_000_000)
+    if (small && big) {
+      const scale = big["totalMs"] / small["totalMs"]
+      goals.push({ part: "entities", goal: "time(1M) / time(100k) ≤ 12", measured: fmtRatio(scale), ok: scale <= 12 })
+    }
+    const text = [
+      table(["size", "rows", "P", "R", "review", "read+normalise", "link", "total", "peak RSS", "peer P / R", "peer norm+link", "ours (norm+link) ÷ peer", "link ÷ peer"], rows),
+      "",
+      "Ours: bench/entities.ts (read + normalise with the project's reader and normalisers, then `linkList`).",
+      "peer norm+link = pandas normalise= + link= (read excluded); ours read+normalise includes the CSV read.",
+    ].join("\n")
+    return { text, goals, raw }
+  },
+}
+
+/** The registry: `--only` picks from these names; later parts (workbook, end-to-end) are added here. */
+const parts: ReadonlyArray<Part> = [engine, coldstart, ingest, entities]
+
+// ---------------------------------------------------------------------------------------------
+// Orchestration.
+
+const parseSize = (s: string): number => {
+  const m = /^(\d+(?:\.\d+)?)([kKmM]?)$/.exec(s.trim())
+  if (!m) throw new Error(`--sizes: "${s}" is not a row count (e.g. 100000, 100k, 1M)`)
+  const n = Number(m[1]) * (m[2] === "" ? 1 : m[2]!.toLowerCase() === "k" ? 1000 : 1_000_000)
+  return Math.round(n)
+}
+
+const usage = `usage: npm run bench -- [--sizes 100000,1000000] [--only ${parts.map((p) => p.name).join(",")}] [--phases] [--fresh-peer] [--repeats 5]`
+
+const main = async () => {
+  const argv = process.argv.slice(2)
+  const opt = (name: string): string | undefined => {
+    const i = argv.indexOf(`--${name}`)
+    return i >= 0 ? argv[i + 1] : argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
+  }
+  if (argv.includes("--help") || argv.includes("-h")) {
+    process.stdout.write(`${usage}\n`)
+    return 0
+  }
+  let sizes: Array<number>
+  try {
+    sizes = (opt("sizes") ?? "100000,1000000").split(",").map(parseSize)
+  } catch (e) {
+    process.stderr.write(`${(e as Error).message}\n${usage}\n`)
+    return 2
+  }
+  const only = opt("only")?.split(",").map((s) => s.trim())
+  const unknown = only?.filter((n) => !parts.some((p) => p.name === n)) ?? []
+  if (unknown.length > 0) {
+    process.stderr.write(`unknown part(s): ${unknown.join(", ")}\n${usage}\n`)
+    return 2
+  }
+  const selected = parts.filter((p) => only === undefined || only.includes(p.name))
+  mkdirSync(cacheRoot, { recursive: true })
+
+  // The peer's figures are cached per data set; --fresh-peer measures it again in this run.
+  const freshPeer = argv.includes("--fresh-peer")
+  const peerProblem = peerUnavailable()
+  if (peerProblem !== undefined) {
+    process.stderr.write(`\n[bench] the pandas peer cannot run, so its columns are skipped:\n${peerProblem}\n\n`)
+  }
+  if (!hasGnuTime()) process.stderr.write("[bench] GNU time (/usr/bin/time, Debian package `time`) is missing: peak RSS columns are skipped.\n")
+
+  const dataCache = new Map<number, Promise<string>>()
+  const peerCache = new Map<number, Promise<PeerResult | undefined>>()
+  const ctx: BenchContext = {
+    sizes,
+    repeats: Number(opt("repeats") ?? 5),
+    phases: argv.includes("--phases"),
+    data: (rows) => {
+      if (!dataCache.has(rows)) dataCache.set(rows, ensureData(rows))
+      return dataCache.get(rows)!
+    },
+    peer: (rows) => {
+      if (peerProblem !== undefined) return Promise.resolve(undefined)
+      if (!peerCache.has(rows)) peerCache.set(rows, ctx.data(rows).then((dir) => peerFor(rows, dir, freshPeer)))
+      return peerCache.get(rows)!
+    },
+    runPart: async (file, args) => {
+      const m = await measure(process.execPath, [...tsPart(file), ...args])
+      const result = m.results[m.results.length - 1]
+      if (m.code !== 0 || result === undefined) {
+        throw new Error(`bench/${file} ${args.join(" ")} exited ${m.code} without a BENCH line:\n${m.stderr.trim().split("\n").slice(-15).join("\n")}`)
+      }
+      return { ...m, result }
+    },
+  }
+
+  const started = new Date()
+  const header = [
+    `# iiot-observatory bench — ${started.toISOString()}`,
+    "",
+    `Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model.trim() ?? "cpu"}, ${fmtMb(totalmem() / 2 ** 20)} RAM, load average at start ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(" / ")}.`,
+    `Sizes: ${sizes.map(sizeLabel).join(", ")}; parts: ${selected.map((p) => p.name).join(", ")}; data cached in ${cacheRoot}.`,
+    "Timings vary run to run on a shared machine: compare the ratios against the peer measured in this same run.",
+  ].join("\n")
+  process.stdout.write(`${header}\n`)
+
+  const goals: Array<Goal> = []
+  const record: Record<string, unknown> = { started: started.toISOString(), sizes, node: process.version, load: loadavg() }
+  let crashed = 0
+  for (const part of selected) {
+    process.stdout.write(`\n## ${part.title}\n\n`)
+    try {
+      const section = await part.run(ctx)
+      process.stdout.write(`${section.text}\n`)
+      goals.push(...section.goals)
+      record[part.name] = section.raw
+    } catch (e) {
+      crashed++
+      process.stdout.write(`part \`${part.name}\` failed: ${e instanceof Error ? e.message : String(e)}\n`)
+    }
+  }
+  const peers = await Promise.all(sizes.filter((s) => peerCache.has(s)).map(async (s) => [s, await peerCache.get(s)!.catch(() => undefined)] as const))
+  const peerRows = peers.filter(([, p]) => p !== undefined)
+  if (peerRows.length > 0) {
+    process.stdout.write("\n## The pandas peer (../shared/bench/peer_pandas.py), same data\n\n")
+    const stages = ["read", "normalise", "link", "workbook", "pdf", "total"]
+    process.stdout.write(
+      `${table(
+        ["size", ...stages, "P / R", "peak RSS", "measured"],
+        peerRows.map(([s, p]) => [
+          sizeLabel(s),
+          ...stages.map((k) => fmtMs((p!.stages[k] ?? NaN) * 1000)),
+          `${p!.precision?.toFixed(4)} / ${p!.recall?.toFixed(4)}`,
+          fmtMb(p!.peakRssMb),
+          p!.cached ? "earlier run (cached)" : "this run",
+        ]),
+      )}\n`,
+    )
+  }
+  if (goals.length > 0) {
+    process.stdout.write("\n## Goals\n\n")
+    process.stdout.write(`${table(["part", "goal", "measured", "result"], goals.map((g) => [g.part, g.goal, g.measured, mark(g.ok)]))}\n`)
+  }
+  const secs = (Date.now() - started.getTime()) / 1000
+  process.stdout.write(`\nFinished in ${secs.toFixed(0)} s; load average at end ${loadavg().map((l) => l.toFixed(2)).join(" / ")}.\n`)
+  record["goals"] = goals
+  writeFileSync(join(cacheRoot, "last-run.json"), JSON.stringify(record, null, 2))
+  process.stdout.write(`Raw figures: ${join(cacheRoot, "last-run.json")}\n`)
+  return crashed > 0 ? 1 : 0
+}
+
+main().then(
+  (code) => process.exit(code),
+  (e) => {
+    process.stderr.write(`bench: ${e instanceof Error ? e.stack ?? e.message : String(e)}\n`)
+    process.exit(1)
+  },
+)
