@@ -73,10 +73,13 @@ export const materialize = <R>(defs: Definitions<R>, plan: Plan, options: Materi
               : Effect.fail(`no stored value for \`${key}\`; run \`iiot refresh --select '${key}'\``),
           )
 
+    // Outcomes are written in batches: one transaction per 200 assets instead of one each.
+    const pending: Array<Parameters<typeof runs.recordMaterializations>[0][number]> = []
+    const flush = Effect.suspend(() => runs.recordMaterializations(pending.splice(0, pending.length)))
     const finishWith = (outcome: AssetOutcome) =>
       Effect.gen(function* () {
-        yield* runs.recordMaterialization(
-          {
+        pending.push({
+          row: {
             runId: options.runId,
             key: outcome.key,
             fingerprint: outcome.fingerprint,
@@ -87,9 +90,10 @@ export const materialize = <R>(defs: Definitions<R>, plan: Plan, options: Materi
             durationMs: outcome.durationMs,
             error: outcome.error,
           },
-          outcome.checks,
-          outcome.status === "ran" || outcome.status === "failed" ? outcome.findings : [],
-        )
+          checks: outcome.checks,
+          findings: outcome.status === "ran" || outcome.status === "failed" ? outcome.findings : [],
+        })
+        if (pending.length >= 200) yield* flush
         yield* Deferred.succeed(done.get(outcome.key)!, outcome)
         yield* emit({ _tag: "Finished", outcome })
         return outcome
@@ -239,5 +243,6 @@ export const materialize = <R>(defs: Definitions<R>, plan: Plan, options: Materi
       })
 
     const fibers = yield* Effect.forEach(defs.order, (key) => Effect.fork(runOne(defs.assets.get(key)!)))
-    return yield* Effect.forEach(fibers, Fiber.join)
+    // Even an interrupted run keeps the record of what it finished.
+    return yield* Effect.forEach(fibers, Fiber.join).pipe(Effect.ensuring(flush))
   })

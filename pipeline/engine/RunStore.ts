@@ -57,6 +57,10 @@ export interface RunStore {
   readonly finish: (runId: string, status: RunStatus, summary: unknown) => Effect.Effect<void>
   readonly setStatus: (runId: string, status: RunStatus) => Effect.Effect<void>
   readonly recordMaterialization: (row: MaterializationRow, checks: ReadonlyArray<CheckRow>, findings: ReadonlyArray<EngineFinding>) => Effect.Effect<void>
+  /** Records many outcomes in one transaction (a cached refresh of 1,000 assets is one commit, not 1,000). */
+  readonly recordMaterializations: (
+    batch: ReadonlyArray<{ readonly row: MaterializationRow; readonly checks: ReadonlyArray<CheckRow>; readonly findings: ReadonlyArray<EngineFinding> }>,
+  ) => Effect.Effect<void>
   readonly saveState: (key: string, state: StoredState, runId: string) => Effect.Effect<void>
   readonly states: Effect.Effect<ReadonlyMap<string, StoredState & { readonly runId: string }>>
   /** Marks runs left `running` by a dead process as `interrupted`; returns their ids. */
@@ -208,39 +212,72 @@ export const make = Effect.gen(function* () {
       }),
     )
 
+  // Multi-row inserts in chunks that stay under SQLite's 999 bound parameters per statement.
+  const insertChunked = (table: string, rows: ReadonlyArray<Record<string, unknown>>, perRow: number) =>
+    Effect.forEach(
+      Array.from({ length: Math.ceil(rows.length / Math.floor(900 / perRow)) }, (_, i) => rows.slice(i * Math.floor(900 / perRow), (i + 1) * Math.floor(900 / perRow))),
+      (chunk) => sql`INSERT OR REPLACE INTO ${sql(table)} ${sql.insert(chunk as Array<Record<string, any>>)}`,
+      { discard: true },
+    )
+
+  const recordMany = (
+    batch: ReadonlyArray<{ readonly row: MaterializationRow; readonly checks: ReadonlyArray<CheckRow>; readonly findings: ReadonlyArray<EngineFinding> }>,
+  ) =>
+    batch.length === 0
+      ? Effect.void
+      : orDie(
+          sql.withTransaction(
+            Effect.gen(function* () {
+              yield* insertChunked(
+                "materializations",
+                batch.map(({ row: m }) => ({
+                  run_id: m.runId,
+                  asset_key: m.key,
+                  fingerprint: m.fingerprint,
+                  status: m.status,
+                  why: m.why,
+                  attempts: m.attempts,
+                  rows: m.rows,
+                  duration_ms: Math.round(m.durationMs),
+                  error: m.error,
+                })),
+                9,
+              )
+              yield* insertChunked(
+                "check_results",
+                batch.flatMap(({ row: m, checks }) =>
+                  checks.map((c) => ({ run_id: m.runId, asset_key: m.key, name: c.name, severity: c.severity, blocking: c.blocking ? 1 : 0, passed: c.passed ? 1 : 0, message: c.message })),
+                ),
+                7,
+              )
+              yield* insertChunked(
+                "findings",
+                batch.flatMap(({ row: m, findings }) =>
+                  findings.map((f) => ({
+                    run_id: m.runId,
+                    asset_key: f.asset ?? m.key,
+                    severity: f.severity,
+                    code: f.code,
+                    source: f.source ?? null,
+                    sheet: f.sheet ?? null,
+                    row: f.row ?? null,
+                    field: f.field ?? null,
+                    value: f.value ?? null,
+                    message: f.message,
+                  })),
+                ),
+                10,
+              )
+            }),
+          ),
+        )
+
   const store: RunStore = {
     begin,
     finish,
     setStatus: (runId, status) => orDie(sql`UPDATE runs SET status = ${status} WHERE run_id = ${runId}`.pipe(Effect.asVoid)),
-    recordMaterialization: (m, checks, findings) =>
-      orDie(
-        sql.withTransaction(
-          Effect.gen(function* () {
-            yield* sql`INSERT OR REPLACE INTO materializations (run_id, asset_key, fingerprint, status, why, attempts, rows, duration_ms, error)
-              VALUES (${m.runId}, ${m.key}, ${m.fingerprint}, ${m.status}, ${m.why}, ${m.attempts}, ${m.rows}, ${Math.round(m.durationMs)}, ${m.error})`
-            for (const c of checks) {
-              yield* sql`INSERT INTO check_results (run_id, asset_key, name, severity, blocking, passed, message)
-                VALUES (${m.runId}, ${m.key}, ${c.name}, ${c.severity}, ${c.blocking ? 1 : 0}, ${c.passed ? 1 : 0}, ${c.message})`
-            }
-            // Findings can number in the tens of thousands: insert in chunks, not one statement each.
-            for (let i = 0; i < findings.length; i += 200) {
-              const chunk = findings.slice(i, i + 200).map((f) => ({
-                run_id: m.runId,
-                asset_key: f.asset ?? m.key,
-                severity: f.severity,
-                code: f.code,
-                source: f.source ?? null,
-                sheet: f.sheet ?? null,
-                row: f.row ?? null,
-                field: f.field ?? null,
-                value: f.value ?? null,
-                message: f.message,
-              }))
-              yield* sql`INSERT INTO findings ${sql.insert(chunk)}`
-            }
-          }),
-        ),
-      ),
+    recordMaterialization: (m, checks, findings) => recordMany([{ row: m, checks, findings }]),
+    recordMaterializations: (batch) => recordMany(batch),
     saveState: (key, state, runId) =>
       orDie(
         sql`INSERT OR REPLACE INTO asset_state (asset_key, fingerprint, code_version, observed, inputs, run_id)
