@@ -7,6 +7,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { userInfo } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import * as Model from "../assets/published/model.js"
+import * as ReviewImport from "../publish/review/Import.js"
 import * as Pack from "../assets/published/pack.js"
 import { AssetStore } from "../engine/AssetStore.js"
 import * as Graph from "../assets/graph.js"
@@ -309,8 +310,42 @@ const brief = Command.make(
     }),
 ).pipe(Command.withDescription("render a briefing pack from the stored reconciled data (run `iiot refresh` first)"))
 
+const reviewImport = Command.make(
+  "import",
+  {
+    sources,
+    store,
+    by,
+    workbook: Options.file("workbook", { exists: "yes" }).pipe(Options.withDescription("the workbook policy staff sent back")),
+  },
+  (o) =>
+    Effect.gen(function* () {
+      // The link keys of the last refresh, to tell edited or stale keys from real ones.
+      const known = yield* Effect.gen(function* () {
+        const runs = yield* RunStore
+        const assets = yield* AssetStore
+        const state = (yield* runs.states).get("reconciled/entities")
+        if (!state) return undefined
+        const v = yield* Effect.orElseSucceed(assets.get("reconciled/entities", state.fingerprint), () => Option.none())
+        if (Option.isNone(v)) return undefined
+        const r = v.value as { links: ReadonlyArray<{ linkKey: string }>; review: ReadonlyArray<{ linkKey: string }> }
+        return new Set([...r.links, ...r.review].map((l) => l.linkKey))
+      }).pipe(Effect.provide(Layers.storeLayers(o.store)))
+      const decisionsFile = join(o.sources, "review", "decisions.csv")
+      const now = new Date().toISOString()
+      const result = yield* ReviewImport.importDecisions({ workbook: o.workbook, decisionsFile, knownKeys: known, decidedBy: who(o.by), decidedAt: now })
+      for (const f of result.findings) yield* Console.log(`${f.severity.padEnd(5)} ${f.code}${f.row ? ` row ${f.row}` : ""}: ${f.message}`)
+      yield* Console.log(`imported ${result.imported.length} decisions into ${decisionsFile} (${result.total} in all); the next \`iiot refresh\` applies them`)
+    }),
+).pipe(Command.withDescription("read the Decision column of a returned workbook into sources/review/decisions.csv"))
+
+const review = Command.make("review").pipe(
+  Command.withDescription("review round-trip: import decisions from a workbook sent back by policy staff"),
+  Command.withSubcommands([reviewImport]),
+)
+
 /** The root command. */
 export const root = Command.make("iiot").pipe(
   Command.withDescription("iiot-observatory: China IIoT data, reconciled and published for policy briefings"),
-  Command.withSubcommands([refresh, validate, plan, status, runs, graph, brief, approve, reject]),
+  Command.withSubcommands([refresh, validate, plan, status, runs, graph, brief, review, approve, reject]),
 )

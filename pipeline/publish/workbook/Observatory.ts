@@ -355,7 +355,12 @@ const linksSheet = (data: PublicationData): TableSheet | undefined => {
     ].map((m) => [m.id, m]),
   )
   const rank = { review: 0, decided: 1, auto: 2, rejected: 3 } as const
-  const links = [...r.review, ...r.links].sort((a, b) => rank[a.status] - rank[b.status] || a.entityId.localeCompare(b.entityId) || a.mentionId.localeCompare(b.mentionId))
+  // One row per link key: the same name linked to the same entity from several rows is one decision.
+  const groups = new Map<string, Array<(typeof r.links)[number]>>()
+  for (const l of [...r.review, ...r.links]) groups.set(l.linkKey, [...(groups.get(l.linkKey) ?? []), l])
+  const firsts = [...groups.values()]
+    .map((g) => [...g].sort((a, b) => rank[a.status] - rank[b.status] || a.mentionId.localeCompare(b.mentionId)))
+    .sort((a, b) => rank[a[0]!.status] - rank[b[0]!.status] || a[0]!.entityId.localeCompare(b[0]!.entityId) || a[0]!.mentionId.localeCompare(b[0]!.mentionId))
   return table(
     "Links",
     [
@@ -364,6 +369,7 @@ const linksSheet = (data: PublicationData): TableSheet | undefined => {
       col("Role", "role"),
       col("Source", "source"),
       col("Source row", "source_row", "integer"),
+      col("Rows", "rows", "integer", { description: "source rows with this name linked to this entity (one decision covers them all)" }),
       col("Entity", "entity_id"),
       col("Entity name", "entity_name"),
       col("Score", "score", "number", { format: "0.00" }),
@@ -372,7 +378,8 @@ const linksSheet = (data: PublicationData): TableSheet | undefined => {
       col("Decision", "decision", "text", { validation: { list: DECISIONS }, description: "your decision: accept, reject, merge or split; read back by `iiot review import`" }),
       col("Note", "note", "text", { description: "your note, kept with the decision" }),
     ],
-    links.map((l) => {
+    firsts.map((g) => {
+      const l = g[0]!
       const m = mentions.get(l.mentionId)
       const e = byId.get(l.entityId)
       return [
@@ -381,6 +388,7 @@ const linksSheet = (data: PublicationData): TableSheet | undefined => {
         m?.role ?? l.mentionId.split("#").at(-1) ?? "",
         m?.provenance.source ?? "",
         m ? m.provenance.row : null,
+        g.length,
         l.entityId,
         e?.nameEn ?? e?.nameZh ?? "",
         l.score,
