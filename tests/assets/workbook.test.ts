@@ -1,7 +1,11 @@
 import { describe, expect, it } from "vitest"
 import ExcelJS from "exceljs"
 import Papa from "papaparse"
-import { appendFileSync, readFileSync } from "node:fs"
+import JSZip from "jszip"
+import { execFile } from "node:child_process"
+import { appendFileSync, mkdtempSync, readFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { promisify } from "node:util"
 import { join } from "node:path"
 import { refresh, workspace } from "./harness.js"
 
@@ -45,7 +49,10 @@ describe("published/workbook on the bundled sources", () => {
     expect(names.indexOf("Rounds")).toBeLessThan(names.indexOf("Spending"))
     for (const sheet of wb.worksheets.slice(1)) {
       expect(Object.keys((sheet as any).tables ?? {}).length, sheet.name).toBe(1)
-      expect(sheet.views[0], sheet.name).toMatchObject({ state: "frozen", ySplit: 1 })
+      // Sheets with a note line above the table freeze below row 2.
+      const table = Object.values((sheet as any).tables)[0] as { table: { ref?: string; tableRef?: string } }
+      const headerRow = Number(String(table.table.ref ?? table.table.tableRef).match(/^[A-Z]+(\d+)/)![1])
+      expect(sheet.views[0], sheet.name).toMatchObject({ state: "frozen", ySplit: headerRow })
     }
     expect(headers(wb.getWorksheet("Platforms")!)).toEqual([
       "List year", "No.", "Platform", "Platform (zh)", "Company (zh)", "Ownership", "Ownership (as published)", "Source URL", "Notes", "Source", "Source row",
@@ -76,7 +83,7 @@ describe("published/workbook on the bundled sources", () => {
       "miit/2023-06/miit_platforms.csv": "Platforms",
       "miit/2023-06/miit_collaborations.csv": "Collaborations",
       "wef/2026-01/wef_lighthouses.csv": "Lighthouses",
-      "wef/2026-01/wef_rounds.csv": "Rounds",
+      "wef/2026-01/wef_rounds.csv": "Round claims",
       "idc/2025/idc_iot_spending.csv": "Spending",
     }
     for (const [source, sheet] of Object.entries(sheetOf)) {
@@ -97,6 +104,29 @@ describe("published/workbook on the bundled sources", () => {
     const row = records(wb.getWorksheet("Collaborations")!).find((r) => String(r["Partner"]).includes("HYPERLINK"))!
     expect(row["Partner"]).toBe('=HYPERLINK("http://evil")')
     expect(row["Note"]).toBe("@SUM(1)")
+  })
+
+  it("has the Decision dropdown on Links and native charts that survive LibreOffice", async () => {
+    await ready
+    const wb = await load(file)
+    const links = wb.getWorksheet("Links")!
+    const decision = headers(links).indexOf("Decision") + 1
+    expect(links.getRow(2).getCell(decision).dataValidation).toMatchObject({ type: "list", formulae: ['"accept,reject,merge,split"'] })
+    const charts = async (f: string) => {
+      const zip = await JSZip.loadAsync(readFileSync(f))
+      const names = Object.keys(zip.files).filter((n) => /^xl\/charts\/chart\d+\.xml$/.test(n))
+      return Promise.all(names.map((n) => zip.file(n)!.async("string")))
+    }
+    const ours = await charts(file)
+    expect(ours.some((x) => x.includes("<c:barChart>") && x.includes('<c:grouping val="stacked"/>'))).toBe(true)
+    expect(ours.some((x) => x.includes("<c:lineChart>"))).toBe(true)
+    // LibreOffice opens the workbook and writes it back with both charts.
+    const out = mkdtempSync(join(tmpdir(), "iiot-lo-"))
+    await promisify(execFile)("soffice", [`-env:UserInstallation=file://${join(out, "profile")}`, "--headless", "--convert-to", "xlsx", "--outdir", join(out, "x"), file], { timeout: 180_000 })
+    const back = await charts(join(out, "x", "iiot-observatory.xlsx"))
+    expect(back.length).toBeGreaterThanOrEqual(2)
+    expect(back.some((x) => x.includes("barChart"))).toBe(true)
+    expect(back.some((x) => x.includes("lineChart"))).toBe(true)
   })
 
   it("the same inputs give a byte-identical workbook", async () => {
