@@ -2,12 +2,20 @@
 import * as Command from "@effect/cli/Command"
 import * as Options from "@effect/cli/Options"
 import * as Args from "@effect/cli/Args"
+import * as HelpDoc from "@effect/cli/HelpDoc"
+import * as ValidationError from "@effect/cli/ValidationError"
 import { Console, Effect, Option } from "effect"
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { userInfo } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import * as Model from "../assets/published/model.js"
 import * as ReviewImport from "../publish/review/Import.js"
+import * as Freshness from "../assets/freshness.js"
+import * as Retention from "../engine/Retention.js"
+import * as Scheduler from "../engine/Scheduler.js"
+import * as Watcher from "../engine/Watcher.js"
+import * as Config from "./Config.js"
+import { Duration, Either, Schema, Stream } from "effect"
 import * as Pack from "../assets/published/pack.js"
 import { AssetStore } from "../engine/AssetStore.js"
 import * as Graph from "../assets/graph.js"
@@ -44,6 +52,16 @@ const select = Options.text("select").pipe(
   Options.withDescription("assets to run: `wef/*`, `raw/miit+` (and downstream), `+published/workbook` (and upstream), comma-separated"),
 )
 const json = Options.boolean("json").pipe(Options.withDescription("machine-readable JSON output"))
+const config = Options.text("config").pipe(
+  Options.withDefault(Config.defaultFile),
+  Options.withDescription("configuration: schedules, watcher, freshness limits, approval, retention (optional file)"),
+)
+
+/** Loads the configuration, printing its errors (with line numbers) and exiting 1 when it is invalid. */
+const loadConfig = (file: string) =>
+  Config.loadConfig(file).pipe(
+    Effect.catchAll((e) => Effect.zipRight(Console.error(`iiot: ${e.message}`), Effect.fail(new Exit(1)))),
+  )
 
 const refresh = Command.make(
   "refresh",
@@ -61,18 +79,22 @@ const refresh = Command.make(
     requireApproval: Options.boolean("require-approval").pipe(
       Options.withDescription("stop after checks: the run waits for `iiot approve <run-id>` before it is published"),
     ),
+    config,
   },
   (o) =>
     Effect.gen(function* () {
-      const { defs } = yield* Graph.build(o.sources)
+      const cfg = yield* loadConfig(o.config)
+      const { defs, catalog } = yield* Graph.build(o.sources)
+      const stale = Freshness.findings(Freshness.check(catalog.entries, cfg.freshness, new Date()))
       const run = yield* Runner.refresh(defs, {
+        runFindings: stale,
         command: process.argv.slice(2).join(" "),
         select: Option.getOrUndefined(o.select),
         force: o.force,
         out: o.out,
         concurrency: o.concurrency,
         lockWait: `${o.lockTimeout} seconds`,
-        requireApproval: o.requireApproval,
+        requireApproval: o.requireApproval || cfg.approval.required,
         onEvent: Output.progress(defs.order.length),
       }).pipe(Effect.provide(Layers.pipeline({ sources: o.sources, store: o.store })))
       const count = (s: string) => run.outcomes.filter((x) => x.status === s).length
@@ -131,8 +153,11 @@ const runs = Command.make(
     }).pipe(Effect.provide(Layers.storeLayers(o.store))),
 ).pipe(Command.withDescription("list past runs, newest first"))
 
-const status = Command.make("status", { store, out, json }, (o) =>
+const status = Command.make("status", { store, out, json, sources, config }, (o) =>
   Effect.gen(function* () {
+    const cfg = yield* loadConfig(o.config)
+    const catalog = yield* Effect.either(Graph.build(o.sources))
+    const fresh = catalog._tag === "Right" ? Freshness.check(catalog.right.catalog.entries, cfg.freshness, new Date()) : []
     const s = yield* RunStore
     const interrupted = yield* s.recoverInterrupted
     const last = (yield* s.runs(1))[0]
@@ -147,6 +172,7 @@ const status = Command.make("status", { store, out, json }, (o) =>
       assetsMaterialised: states.size,
       awaitingApproval: pending.map((r) => r.runId),
       markedInterrupted: interrupted,
+      freshness: fresh,
     }
     if (o.json) return yield* Console.log(JSON.stringify(info, null, 2))
     yield* Console.log(
@@ -157,6 +183,11 @@ const status = Command.make("status", { store, out, json }, (o) =>
         `assets:      ${states.size} materialised`,
         `approvals:   ${pending.length === 0 ? "none pending" : pending.map((r) => r.runId).join(", ")}`,
         ...(interrupted.length > 0 ? [`interrupted: ${interrupted.join(", ")} (killed before finishing; marked now)`] : []),
+        "",
+        Output.table(
+          ["source", "kind", "retrieved", "age (days)", "limit (days)", "fresh"],
+          fresh.map((f) => [f.source, f.kind, f.retrieved, String(f.ageDays), f.limitDays === undefined ? "-" : String(f.limitDays), f.stale ? "STALE" : "ok"]),
+        ),
       ].join("\n"),
     )
   }).pipe(Effect.provide(Layers.storeLayers(o.store))),
@@ -248,6 +279,65 @@ const reject = Command.make(
     }).pipe(Effect.provide(Layers.storeLayers(o.store))),
 ).pipe(Command.withDescription("discard a run that awaits approval, recording who, when and why"))
 
+/** Renders a briefing pack from the stored values of the last refresh (used by `brief` and by schedules). */
+export const briefOnce = (o: {
+  readonly sources: string
+  readonly store: string
+  readonly template: string
+  readonly focus?: string | undefined
+  readonly asOf?: string | undefined
+  readonly out?: string | undefined
+}) =>
+  Effect.gen(function* () {
+    const asOf = o.asOf
+    if (asOf !== undefined && !/^\d{4}(-\d{2}(-\d{2})?)?$/.test(asOf)) {
+      yield* Console.error(`iiot: --as-of ${asOf} is not YYYY, YYYY-MM or YYYY-MM-DD`)
+      return yield* Effect.fail(new Exit(2))
+    }
+    const { defs, publication } = yield* Graph.build(o.sources)
+    const layers = Layers.pipeline({ sources: o.sources, store: o.store })
+    const { values, stale } = yield* Effect.gen(function* () {
+      const runs = yield* RunStore
+      const assets = yield* AssetStore
+      const states = yield* runs.states
+      const plan = yield* Runner.preview(defs, { force: false })
+      const keys = [...publication.raws, ...Object.values(publication.clean), ...Object.values(publication.reconciled)]
+      const values = new Map<string, unknown>()
+      const missing: Array<string> = []
+      for (const key of keys) {
+        const state = states.get(key)
+        const v = state ? yield* assets.get(key, state.fingerprint) : Option.none()
+        if (Option.isSome(v)) values.set(key, v.value)
+        else missing.push(key)
+      }
+      if (missing.length > 0) {
+        yield* Console.error(`iiot: no stored data for ${missing.slice(0, 3).join(", ")}${missing.length > 3 ? ` and ${missing.length - 3} more` : ""}; run \`iiot refresh\` first`)
+        return yield* Effect.fail(new Exit(1))
+      }
+      const stale = keys.filter((k) => plan.byKey.get(k)?.action === "run")
+      return { values, stale }
+    }).pipe(Effect.provide(layers))
+    if (stale.length > 0) {
+      yield* Console.error(`note: sources or code changed since the last refresh (${stale.slice(0, 3).join(", ")}${stale.length > 3 ? ", …" : ""}); this brief uses the last refreshed data — run \`iiot refresh\` to update it`)
+    }
+    const data = Model.gather(
+      publication.raws.map((k) => values.get(k) as never),
+      Object.fromEntries(Object.entries(publication.clean).map(([n, k]) => [n, values.get(k)])) as never,
+      { dataVersion: "brief", taiwanPolicy: "separate", reconciled: Object.fromEntries(Object.entries(publication.reconciled).map(([n, k]) => [n, values.get(k)])) as never },
+    )
+    const templateDir = join(Layers.packageRoot(), "templates", "briefing", o.template)
+    const focus = o.focus
+    const { pdf, findings } = yield* Pack.renderPack(templateDir, data, { ...(asOf ? { asOf } : {}), ...(focus ? { focus } : {}) })
+    const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9\u4e00-\u9fff]+/g, "-").replace(/^-|-$/g, "")
+    const file = o.out ?? join("outputs", "briefs", [o.template, focus ? slug(focus) : "", asOf ?? ""].filter(Boolean).join("-") + ".pdf")
+    mkdirSync(dirname(resolve(file)), { recursive: true })
+    const tmp = `${file}.tmp-${process.pid}`
+    writeFileSync(tmp, pdf.bytes)
+    renameSync(tmp, file)
+    for (const f of findings) yield* Console.error(`warn: ${f.message}`)
+    yield* Console.log(`wrote ${file}: ${pdf.pages} pages, ${Math.round(pdf.bytes.length / 1024)} KB${asOf ? `, as of ${asOf}` : ""}${focus ? `, focus ${focus}` : ""}`)
+  })
+
 const brief = Command.make(
   "brief",
   {
@@ -259,55 +349,7 @@ const brief = Command.make(
     out: Options.text("out").pipe(Options.optional, Options.withDescription("the PDF to write (default outputs/briefs/<template>[-focus][-as-of].pdf)")),
   },
   (o) =>
-    Effect.gen(function* () {
-      const asOf = Option.getOrUndefined(o.asOf)
-      if (asOf !== undefined && !/^\d{4}(-\d{2}(-\d{2})?)?$/.test(asOf)) {
-        yield* Console.error(`iiot: --as-of ${asOf} is not YYYY, YYYY-MM or YYYY-MM-DD`)
-        return yield* Effect.fail(new Exit(2))
-      }
-      const { defs, publication } = yield* Graph.build(o.sources)
-      const layers = Layers.pipeline({ sources: o.sources, store: o.store })
-      const { values, stale } = yield* Effect.gen(function* () {
-        const runs = yield* RunStore
-        const assets = yield* AssetStore
-        const states = yield* runs.states
-        const plan = yield* Runner.preview(defs, { force: false })
-        const keys = [...publication.raws, ...Object.values(publication.clean), ...Object.values(publication.reconciled)]
-        const values = new Map<string, unknown>()
-        const missing: Array<string> = []
-        for (const key of keys) {
-          const state = states.get(key)
-          const v = state ? yield* assets.get(key, state.fingerprint) : Option.none()
-          if (Option.isSome(v)) values.set(key, v.value)
-          else missing.push(key)
-        }
-        if (missing.length > 0) {
-          yield* Console.error(`iiot: no stored data for ${missing.slice(0, 3).join(", ")}${missing.length > 3 ? ` and ${missing.length - 3} more` : ""}; run \`iiot refresh\` first`)
-          return yield* Effect.fail(new Exit(1))
-        }
-        const stale = keys.filter((k) => plan.byKey.get(k)?.action === "run")
-        return { values, stale }
-      }).pipe(Effect.provide(layers))
-      if (stale.length > 0) {
-        yield* Console.error(`note: sources or code changed since the last refresh (${stale.slice(0, 3).join(", ")}${stale.length > 3 ? ", …" : ""}); this brief uses the last refreshed data — run \`iiot refresh\` to update it`)
-      }
-      const data = Model.gather(
-        publication.raws.map((k) => values.get(k) as never),
-        Object.fromEntries(Object.entries(publication.clean).map(([n, k]) => [n, values.get(k)])) as never,
-        { dataVersion: "brief", taiwanPolicy: "separate", reconciled: Object.fromEntries(Object.entries(publication.reconciled).map(([n, k]) => [n, values.get(k)])) as never },
-      )
-      const templateDir = join(Layers.packageRoot(), "templates", "briefing", o.template)
-      const focus = Option.getOrUndefined(o.focus)
-      const { pdf, findings } = yield* Pack.renderPack(templateDir, data, { ...(asOf ? { asOf } : {}), ...(focus ? { focus } : {}) })
-      const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9\u4e00-\u9fff]+/g, "-").replace(/^-|-$/g, "")
-      const file = Option.getOrElse(o.out, () => join("outputs", "briefs", [o.template, focus ? slug(focus) : "", asOf ?? ""].filter(Boolean).join("-") + ".pdf"))
-      mkdirSync(dirname(resolve(file)), { recursive: true })
-      const tmp = `${file}.tmp-${process.pid}`
-      writeFileSync(tmp, pdf.bytes)
-      renameSync(tmp, file)
-      for (const f of findings) yield* Console.error(`warn: ${f.message}`)
-      yield* Console.log(`wrote ${file}: ${pdf.pages} pages, ${Math.round(pdf.bytes.length / 1024)} KB${asOf ? `, as of ${asOf}` : ""}${focus ? `, focus ${focus}` : ""}`)
-    }),
+    briefOnce({ sources: o.sources, store: o.store, template: o.template, focus: Option.getOrUndefined(o.focus), asOf: Option.getOrUndefined(o.asOf), out: Option.getOrUndefined(o.out) }),
 ).pipe(Command.withDescription("render a briefing pack from the stored reconciled data (run `iiot refresh` first)"))
 
 const reviewImport = Command.make(
@@ -344,8 +386,100 @@ const review = Command.make("review").pipe(
   Command.withSubcommands([reviewImport]),
 )
 
+/** Removes old runs by the retention policy; never `latest` nor a run awaiting approval. */
+export const pruneOnce = (o: { readonly store: string; readonly out: string; readonly keepRuns: number; readonly olderThan: Duration.Duration }) =>
+  Effect.gen(function* () {
+    const s = yield* RunStore
+    const assets = yield* AssetStore
+    yield* s.recoverInterrupted
+    const runs = yield* s.runs(1_000_000)
+    const plan = Retention.planPrune({ runs, current: Publication.current(o.out), keepRuns: o.keepRuns, olderThan: o.olderThan, now: new Date() })
+    const result = yield* Retention.applyPrune(plan)
+    const gone = new Set([...result.removed, ...result.missing].map((r: any) => (typeof r === "string" ? r : r.runId)))
+    yield* s.deleteRuns(plan.removeRuns.filter((r) => gone.has(r.runId) || gone.has(r.runDir)).map((r) => r.runId))
+    // Values no asset state points at any more (superseded fingerprints) go too.
+    const states = yield* s.states
+    const values = yield* assets.prune(new Set([...states].map(([k, st]) => `${k}@${st.fingerprint}`)))
+    return { plan, result, values }
+  }).pipe(Effect.provide(Layers.storeLayers(o.store)))
+
+const ValidationErrorInvalid = (text: string) => ValidationError.invalidValue(HelpDoc.p(text))
+
+const DurationOption = (name: string, fallback: string) =>
+  Options.text(name).pipe(
+    Options.withDefault(fallback),
+    Options.mapEffect((text) =>
+      Either.match(Schema.decodeEither(Config.DurationText)(text), {
+        onLeft: () => Effect.fail(ValidationErrorInvalid(`--${name} ${text} is not a duration such as "30 days"`)),
+        onRight: Effect.succeed,
+      }),
+    ),
+  )
+
+const prune = Command.make(
+  "prune",
+  {
+    store,
+    out,
+    keepRuns: Options.integer("keep-runs").pipe(Options.withDefault(20), Options.withDescription("always keep the newest N runs")),
+    olderThan: DurationOption("older-than", "30 days").pipe(Options.withDescription("remove runs older than this beyond the newest N (e.g. 30 days)")),
+  },
+  (o) =>
+    Effect.gen(function* () {
+      const { plan, values } = yield* pruneOnce(o)
+      for (const r of plan.removeRuns) yield* Console.log(`removed ${r.runId}: ${r.why}`)
+      yield* Console.log(`pruned ${plan.removeRuns.length} runs (kept ${plan.keep.length}) and ${values} stored values no longer referenced`)
+    }),
+).pipe(Command.withDescription("remove old run folders, run-store rows and unreferenced stored values (never `latest` or pending runs)"))
+
+const schedule = Command.make("schedule", { config, json }, (o) =>
+  Effect.gen(function* () {
+    const cfg = yield* loadConfig(o.config)
+    const log = (e: Scheduler.SchedulerEvent) =>
+      Effect.sync(() => process.stdout.write(o.json ? JSON.stringify(e) + "\n" : `${e.at} ${e._tag.padEnd(8)} ${e.job}${e.detail ? `  ${e.detail}` : ""}\n`))
+    const refreshJob = (spec: Config.RefreshRun, label: string) =>
+      Effect.gen(function* () {
+        const { defs, catalog } = yield* Graph.build(cfg.sources)
+        const stale = Freshness.findings(Freshness.check(catalog.entries, cfg.freshness, new Date()))
+        const run = yield* Runner.refresh(defs, {
+          command: label,
+          select: spec.select,
+          force: spec.force ?? false,
+          out: cfg.out,
+          concurrency: 2,
+          lockWait: "60 seconds",
+          requireApproval: cfg.approval.required,
+          runFindings: stale,
+        }).pipe(Effect.provide(Layers.pipeline({ sources: cfg.sources, store: cfg.store })))
+        yield* log({ _tag: "Finished", job: label, at: new Date().toISOString(), detail: `run ${run.runId} ${run.status}` })
+        if (cfg.retention.onSchedule) {
+          const pruned = yield* pruneOnce({ store: cfg.store, out: cfg.out, keepRuns: cfg.retention.keepRuns, olderThan: cfg.retention.olderThan })
+          if (pruned.plan.removeRuns.length > 0) yield* log({ _tag: "Finished", job: "prune", at: new Date().toISOString(), detail: `${pruned.plan.removeRuns.length} runs removed` })
+        }
+      })
+    const runJob = (job: Scheduler.Job<Config.RunSpec>, reason: Scheduler.Reason): Effect.Effect<void, unknown> => {
+      const label = `schedule ${job.name} (${reason})`
+      return job.action._tag === "refresh"
+        ? refreshJob(job.action, label)
+        : briefOnce({ sources: cfg.sources, store: cfg.store, template: job.action.template, focus: job.action.focus, asOf: job.action.asOf, out: job.action.out })
+    }
+    const lastRunOf = (name: string) =>
+      Effect.map(
+        Effect.flatMap(RunStore, (s) => s.runs(10_000)),
+        (rows) => Option.fromNullable(rows.find((r) => r.command.startsWith(`schedule ${name} `))).pipe(Option.map((r) => new Date(r.startedAt))),
+      ).pipe(Effect.provide(Layers.storeLayers(cfg.store)))
+    const scheduler = yield* Scheduler.make({ jobs: Config.scheduleJobs(cfg), runJob, lastRunOf, onEvent: log })
+    const watchJob: Scheduler.Job<Config.RunSpec> = { name: "sources-watcher", action: { _tag: "refresh", force: false } as Config.RunSpec }
+    yield* log({ _tag: "Started", job: "scheduler", at: new Date().toISOString(), detail: `${cfg.schedules.length} schedules${cfg.watch.enabled ? `, watching ${cfg.sources}` : ""}` })
+    const watching = cfg.watch.enabled
+      ? Watcher.watch(cfg.sources, cfg.watch.quietPeriod).pipe(Stream.runForEach((b) => scheduler.trigger(watchJob, "watch", b.paths.slice(0, 3).join(", "))))
+      : Effect.never
+    yield* Effect.all([scheduler.run, watching], { concurrency: "unbounded", discard: true })
+  }),
+).pipe(Command.withDescription("run the configured schedules and the sources watcher until stopped (SIGINT/SIGTERM stop it cleanly)"))
+
 /** The root command. */
 export const root = Command.make("iiot").pipe(
   Command.withDescription("iiot-observatory: China IIoT data, reconciled and published for policy briefings"),
-  Command.withSubcommands([refresh, validate, plan, status, runs, graph, brief, review, approve, reject]),
+  Command.withSubcommands([refresh, validate, plan, status, runs, graph, brief, review, approve, reject, schedule, prune]),
 )

@@ -29,6 +29,8 @@ export interface RefreshOptions {
   /** Stop after checks and leave the run awaiting approval instead of publishing. */
   readonly requireApproval?: boolean
   readonly onEvent?: (event: Materializer.Event) => Effect.Effect<void>
+  /** Findings about the run as a whole (e.g. stale sources), reported beside the assets' own. */
+  readonly runFindings?: ReadonlyArray<EngineFinding>
 }
 
 export interface RunSummary {
@@ -111,7 +113,7 @@ export const refresh = <R>(defs: Definitions<R>, options: RefreshOptions) =>
         ...(options.onEvent ? { onEvent: options.onEvent } : {}),
       })
       const ok = outcomes.every((o) => o.status === "ran" || o.status === "skipped")
-      const findings = outcomes.flatMap((o) => o.findings)
+      const findings = [...(options.runFindings ?? []), ...outcomes.flatMap((o) => o.findings)]
       const files = outcomes.flatMap((o) => o.files)
       yield* Publication.collect(runDir, files)
       const status: RunSummary["status"] = !ok ? "failed" : options.requireApproval ? "awaiting-approval" : "succeeded"

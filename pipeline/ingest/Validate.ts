@@ -29,10 +29,17 @@ type Rule = (value: string, row: Values) => Problem | undefined
 const YEAR = /^\d{4}$/
 const INTEGER = /^[+-]?\d{1,3}(,?\d{3})*$/
 
+/** True when a cell holds only whitespace; printable-ASCII first characters answer without trimming. */
+const blank = (v: string): boolean => {
+  if (v.length === 0) return true
+  const c = v.charCodeAt(0)
+  return c > 0x20 && c < 0x7f ? false : v.trim() === ""
+}
+
 const required =
   (field: string, what: string): Rule =>
   (v) =>
-    v.trim() === "" ? { severity: "error", code: "missing-value", field, message: `${what} is empty` } : undefined
+    blank(v) ? { severity: "error", code: "missing-value", field, message: `${what} is empty` } : undefined
 
 const year =
   (field: string, severity: Finding.Severity = "error"): Rule =>
@@ -48,7 +55,7 @@ const year =
 const integer =
   (field: string, severity: Finding.Severity = "error"): Rule =>
   (v) =>
-    v.trim() === "" || INTEGER.test(v.trim())
+    blank(v) || INTEGER.test(v.trim())
       ? undefined
       : { severity, code: "bad-number", field, message: `"${v}" is not a whole number` }
 
@@ -69,7 +76,7 @@ const url =
 const creditCode =
   (field: string): Rule =>
   (v) => {
-    if (v.trim() === "") return undefined
+    if (blank(v)) return undefined
     const r = checkCreditCode(v)
     if (r.valid) return undefined
     return {
@@ -85,10 +92,10 @@ const creditCode =
 
 const oneOf =
   (fields: ReadonlyArray<string>, what: string): Rule =>
-  (_v, row) =>
-    fields.some((f) => (row[f] ?? "").trim() !== "")
-      ? undefined
-      : { severity: "error", code: "missing-value", field: fields.join(" / "), message: `${what}: all of ${fields.join(", ")} are empty` }
+  (_v, row) => {
+    for (let i = 0; i < fields.length; i++) if (!blank(row[fields[i]!] ?? "")) return undefined
+    return { severity: "error", code: "missing-value", field: fields.join(" / "), message: `${what}: all of ${fields.join(", ")} are empty` }
+  }
 
 const quantity: Rule = (v, row) => {
   if (v.trim() === "") return { severity: "error", code: "missing-value", field: "value", message: "value is empty" }
@@ -156,15 +163,42 @@ const rules: Record<SourceKind, ReadonlyArray<readonly [string, Rule]>> = {
   ],
 }
 
-/** Checks one row; returns every problem found (empty when the row is clean). */
-export const check = (kind: SourceKind, values: Values): ReadonlyArray<Problem> => {
-  const out: Array<Problem> = []
-  for (const [field, rule] of rules[kind]) {
-    const p = rule(values[field] ?? "", values)
-    if (p) out.push(p)
+/** What `checker` returns for a clean row: shared, so a clean row allocates nothing. */
+const NO_PROBLEMS: ReadonlyArray<Problem> = Object.freeze([])
+
+/** A kind's rules compiled into one function of the row. */
+export type Checker = (values: Values) => ReadonlyArray<Problem>
+
+const compile = (list: ReadonlyArray<readonly [string, Rule]>): Checker => {
+  const fields = list.map(([f]) => f)
+  const fns = list.map(([, r]) => r)
+  const n = list.length
+  // Hot path (millions of rows): one plain loop, no per-row destructuring, and the problems
+  // array is only created when a rule fires.
+  return (values) => {
+    let out: Array<Problem> | undefined
+    for (let i = 0; i < n; i++) {
+      const p = fns[i]!(values[fields[i]!] ?? "", values)
+      if (p !== undefined) (out ??= []).push(p)
+    }
+    return out ?? NO_PROBLEMS
   }
-  return out
 }
+
+const checkers = new Map<SourceKind, Checker>()
+
+/** The compiled check of one kind (cached): returns every problem of a row, an empty array when clean. */
+export const checker = (kind: SourceKind): Checker => {
+  let c = checkers.get(kind)
+  if (c === undefined) {
+    c = compile(rules[kind])
+    checkers.set(kind, c)
+  }
+  return c
+}
+
+/** Checks one row; returns every problem found (empty when the row is clean). */
+export const check = (kind: SourceKind, values: Values): ReadonlyArray<Problem> => checker(kind)(values)
 
 /** True when a problem sends its row to the quarantine. */
 export const rejects = (p: Problem): boolean => p.severity === "error"

@@ -39,6 +39,20 @@ export const creditCodeCheckChar = (first17: string): string | undefined => {
   return ALPHABET[(31 - (sum % 31)) % 31]
 }
 
+/** The verdict on a code of 18 alphabet characters (no normalisation needed), or undefined when it needs cleaning. */
+const checkClean = (code: string): CreditCodeResult | undefined => {
+  let sum = 0
+  for (let i = 0; i < 17; i++) {
+    const c = code.charCodeAt(i)
+    const v = c < 128 ? VALUE[c]! : -1
+    if (v < 0) return undefined
+    sum += v * WEIGHTS[i]!
+  }
+  const last = code.charCodeAt(17)
+  if (last >= 128 || VALUE[last]! < 0) return undefined
+  return last === ALPHABET.charCodeAt((31 - (sum % 31)) % 31) ? { normalized: code, valid: true } : { normalized: code, valid: false, reason: "check-digit" }
+}
+
 /**
  * Checks a unified social credit code after normalising width, case and separators.
  * `format`: not 18 characters of the alphabet; `check-digit`: the last character is wrong.
@@ -46,6 +60,13 @@ export const creditCodeCheckChar = (first17: string): string | undefined => {
 export const checkCreditCode = (raw: string): CreditCodeResult => {
   // Longer than any spelling of a code: report it without normalising a huge string.
   if (raw.length > 64) return { normalized: raw.slice(0, 64), valid: false, reason: "format" }
+  // Fast path: 18 characters of the alphabet are already what clean() would return (ASCII
+  // capitals and digits are NFKC-, case- and separator-stable), so skip NFKC, upper-casing and
+  // the regex; this is the common case on registries and costs ~10% of ingest CPU otherwise.
+  if (raw.length === 18) {
+    const fast = checkClean(raw)
+    if (fast !== undefined) return fast
+  }
   let normalized = clean(raw)
   // Dropping a separator can let NFKC compose across it ("R \u0301" → "Ŕ"); settle such text.
   for (let round = 0; round < 3 && !isAscii(normalized); round++) {

@@ -1,0 +1,473 @@
+/**
+ * The large-scale path: an MIIT list (≈1M firms) linked to a company registry (≈2M rows).
+ * Same features and weights as `Resolve`, organised for speed and memory: keys in Maps with
+ * chained row numbers in typed arrays, scores as plain numbers (evidence is rebuilt only for
+ * review rows), homophone candidates found by scanning the registry once, block by block
+ * (province × sector × key length), only for the rows the exact keys did not settle.
+ */
+import type { ListRow, RegistryRow } from "../../domain/Clean.js"
+import * as Finding from "../../domain/Finding.js"
+import { checkCreditCode, creditCodeCheckChar } from "../../normalize/creditCode.js"
+import * as Decision from "./Decision.js"
+import { fullZhKey, homophoneDistance, KeyIndex, PHONETIC_BUCKET, phoneticHash, pinyinRanks, stringHash } from "./keys.js"
+import * as Score from "./Score.js"
+
+/** Options of `linkList`; all optional. */
+export interface ListLinkOptions {
+  readonly weights?: Score.Weights
+  readonly thresholds?: Score.Thresholds
+  readonly decisions?: ReadonlyArray<Decision.Decision>
+}
+
+/** How a list row ended: linked automatically, by a reviewer's decision, sent to review, or not linked. */
+export type ListLinkStatus = "auto" | "decided" | "review" | "none"
+
+/** One list row's outcome; `creditCode` is the linked registry code (undefined unless auto/decided). */
+export interface ListLink {
+  readonly seq: string
+  readonly row: number
+  readonly creditCode: string | undefined
+  readonly score: number
+  readonly status: ListLinkStatus
+}
+
+/** A row a reviewer should look at: its best candidate, why, and the key to record a decision under. */
+export interface ListReview {
+  readonly seq: string
+  readonly row: number
+  readonly candidate: string
+  readonly score: number
+  readonly linkKey: string
+  readonly reason: "review-band" | "ambiguous"
+  readonly evidence: ReadonlyArray<Score.Evidence>
+}
+
+/** Counts for reports and benches. */
+export interface ListLinkStats {
+  readonly rows: number
+  readonly linked: number
+  readonly byCode: number
+  readonly byName: number
+  readonly byHomophone: number
+  readonly decided: number
+  readonly review: number
+  readonly ambiguous: number
+  readonly unlinked: number
+  readonly invalidCodes: number
+  readonly codesNotInRegistry: number
+}
+
+/** Everything `linkList` returns. */
+export interface ListLinkResult {
+  readonly links: ReadonlyArray<ListLink>
+  readonly review: ReadonlyArray<ListReview>
+  readonly findings: ReadonlyArray<Finding.Finding>
+  readonly stats: ListLinkStats
+}
+
+// How a best candidate was found (kept per row in a Uint8Array).
+const VIA_CODE = 1
+const VIA_CODE_BODY = 2
+const VIA_KEY = 3
+const VIA_STRIPPED = 4
+const VIA_HOMOPHONE = 5
+
+const EPS = 1e-9
+
+/**
+ * Links every list row to at most one registry row. Registry rows need a credit code (that is
+ * what a link points at); rows without one are ignored. Pure: no I/O, deterministic for the
+ * same inputs whatever their order (ties go to review, never to the first row seen).
+ */
+export const linkList = (list: ReadonlyArray<ListRow>, registry: ReadonlyArray<RegistryRow>, options: ListLinkOptions = {}): ListLinkResult => {
+  const w = options.weights ?? Score.defaultWeights
+  const th = options.thresholds ?? Score.defaultThresholds
+  const decisions = Decision.table(options.decisions ?? [])
+  const useDecisions = decisions.byKey.size > 0
+  const R = registry.length
+  const N = list.length
+
+  // ---- registry indexes -------------------------------------------------------------------
+  const regCode: Array<string> = new Array<string>(R).fill("")
+  const regKey: Array<string> = new Array<string>(R).fill("")
+  const regStripped: Array<string> = new Array<string>(R).fill("")
+  const regProv: Array<string> = new Array<string>(R).fill("")
+  const regCity: Array<string> = new Array<string>(R).fill("")
+  const charCount = new Uint32Array(0x10000)
+  let charTotal = 0
+  for (let i = 0; i < R; i++) {
+    const r = registry[i]!
+    regProv[i] = Score.bareplace(r.province)
+    regCity[i] = Score.bareplace(r.city)
+    const code = r.creditCode
+    const name = r.nameZh
+    // A registry row without a code cannot be a link target; without a name, no key finds it.
+    if (code === undefined || code === "") continue
+    regCode[i] = code
+    if (name === undefined || name.key === "") continue
+    const k = fullZhKey(name)
+    regKey[i] = k
+    // Rows whose normaliser key lost a place-like trade word (see fullZhKey) are found by that key too.
+    if (k !== name.key) regStripped[i] = name.key
+    for (let j = 0; j < k.length; j++) charCount[k.charCodeAt(j)]++
+    charTotal += k.length
+  }
+  const codeIndex = new KeyIndex(regCode)
+  const keyIndex = new KeyIndex(regKey)
+  const strippedIndex = new KeyIndex(regStripped)
+  // (key, city): one short chain per firm, so a list row naming its city skips the firms of
+  // the same name elsewhere (at 2M rows a two-character trade name exists in most cities).
+  const cityIndex = new KeyIndex(regKey, regCity)
+  // Backwards, so that each chain starts at the first row: a duplicated code links to its first row.
+  for (let i = R - 1; i >= 0; i--) {
+    if (regCode[i] === "") continue
+    codeIndex.add(i, stringHash(regCode[i]!))
+    const k = regKey[i]!
+    if (k === "") continue
+    const kh = stringHash(k)
+    keyIndex.add(i, kh)
+    if (regCity[i] !== "") cityIndex.add(i, (kh ^ Math.imul(stringHash(regCity[i]!), 0x9e3779b1)) >>> 0)
+    if (regStripped[i] !== "") strippedIndex.add(i, stringHash(regStripped[i]!))
+  }
+  const keyNext = keyIndex.next
+  const strippedNext = strippedIndex.next
+  const cityNext = cityIndex.next
+  // A character the registry uses this rarely is more likely a slip than a trade name.
+  const rareBelow = Math.max(1, charTotal * 2e-5)
+
+  // ---- per-row state (typed arrays: no object per row until the output) ---------------------
+  const best = new Int32Array(N).fill(-1)
+  const bestScore = new Float64Array(N).fill(-Infinity)
+  const secondScore = new Float64Array(N).fill(-Infinity)
+  const via = new Uint8Array(N)
+  const decided = new Uint8Array(N)
+  const mKey: Array<string> = new Array(N)
+  const mLoc: Array<string> = new Array(N)
+  const mProv: Array<string> = new Array(N)
+  const findings: Array<Finding.Finding> = [...decisions.findings]
+  let invalidCodes = 0
+  let codesNotInRegistry = 0
+
+  /** Location, province and sector points for a (list row, registry row) pair. */
+  const placePoints = (loc: string, prov: string, sector: string, ri: number): number => {
+    let s = 0
+    const rc = regCity[ri]!
+    const rp = regProv[ri]!
+    if (loc !== "") {
+      if (rc !== "") s += loc === rc ? w.location : loc === rp ? w.province : w["location-conflict"]
+      else if (loc === rp) s += w.province
+    }
+    if (prov !== "" && rp !== "") s += prov === rp ? w.province : w["province-conflict"]
+    const rs = registry[ri]!.sector
+    if (sector !== "" && rs !== "") s += sector === rs ? w.sector : w["sector-conflict"]
+    return s
+  }
+
+  /** Offers candidate `ri` at `score` to row `i`, keeping the best and the runner-up. */
+  const offer = (i: number, ri: number, score: number, how: number, code: string | undefined) => {
+    if (useDecisions) {
+      const d = decisions.byKey.get(Decision.linkKeyOf(mKey[i]!, code, registry[ri]!.creditCode!))
+      if (d !== undefined) {
+        decisions.used.add(Decision.linkKeyOf(mKey[i]!, code, registry[ri]!.creditCode!))
+        if (d.decision === "reject" || d.decision === "split") return
+        if (d.decision === "accept" || d.decision === "merge") {
+          decided[i] = 1
+          best[i] = ri
+          bestScore[i] = Math.max(score, th.autoLink)
+          secondScore[i] = -Infinity
+          via[i] = how
+          return
+        }
+      }
+    }
+    if (decided[i] === 1) return
+    if (ri === best[i]) {
+      if (score > bestScore[i]!) bestScore[i] = score
+      return
+    }
+    if (score > bestScore[i]! + EPS) {
+      secondScore[i] = bestScore[i]!
+      bestScore[i] = score
+      best[i] = ri
+      via[i] = how
+    } else if (score > secondScore[i]!) secondScore[i] = score
+  }
+
+  // ---- pass 1: codes and exact keys -------------------------------------------------------
+  const hasValidCode = new Uint8Array(N)
+  const codeHit = new Int32Array(N).fill(-1)
+  const codes: Array<string | undefined> = new Array(N)
+  for (let i = 0; i < N; i++) {
+    const m = list[i]!
+    const k = fullZhKey(m.name)
+    mKey[i] = k
+    const loc = m.name.location ?? ""
+    mLoc[i] = loc
+    const prov = Score.bareplace(m.province)
+    mProv[i] = prov
+    let code = m.creditCode
+    if (code === "") code = undefined
+    codes[i] = code
+    if (code !== undefined) {
+      if (m.creditCodeValid) {
+        hasValidCode[i] = 1
+        const ri0 = codeIndex.first(code)
+        const ri = ri0 < 0 ? undefined : ri0
+        if (ri !== undefined) {
+          codeHit[i] = ri
+          // A code the registry knows is never dropped silently: against a contradicting name
+          // or place it still reaches the review table.
+          offer(i, ri, Math.max(th.review, w["credit-code"] + (regKey[ri] === k ? w["zh-key"] : 0) + placePoints(loc, prov, m.sector, ri)), VIA_CODE, code)
+        }
+        else codesNotInRegistry++
+      } else {
+        invalidCodes++
+        findings.push(
+          Finding.make("warn", "invalid-credit-code", `Credit code "${code}" fails the GB 32100 check; the row is linked by name instead.`, {
+            source: m.provenance.source,
+            row: m.provenance.row,
+            field: "credit_code",
+            value: code,
+          }),
+        )
+        const norm = checkCreditCode(code).normalized
+        const check = norm.length === 18 ? creditCodeCheckChar(norm.slice(0, 17)) : undefined
+        const ri1 = check === undefined ? -1 : codeIndex.first(norm.slice(0, 17) + check)
+        const ri = ri1 < 0 ? undefined : ri1
+        if (ri !== undefined)
+          offer(i, ri, w["credit-code-body"] + (regKey[ri] === k ? w["zh-key"] : 0) + placePoints(loc, prov, m.sector, ri), VIA_CODE_BODY, code)
+      }
+    }
+    if (k === "") continue
+    const valid = hasValidCode[i] === 1
+    const zhPoints = w["zh-key"] + (valid ? w["credit-code-mismatch"] : 0)
+    let sameCity = false
+    const kh = stringHash(k)
+    if (loc !== "")
+      for (let ri = cityIndex.find(k, loc, (kh ^ Math.imul(stringHash(loc), 0x9e3779b1)) >>> 0); ri >= 0; ri = cityNext[ri]!) {
+        sameCity = true
+        offer(i, ri, (valid && regCode[ri] === code ? w["zh-key"] : zhPoints) + placePoints(loc, prov, m.sector, ri), VIA_KEY, code)
+      }
+    // Without a firm of that name in the named city, every firm of that name is a candidate
+    // (the name may give a province, or no place at all).
+    if (!sameCity || bestScore[i]! < th.autoLink)
+      for (let ri = keyIndex.find(k, undefined, kh); ri >= 0; ri = keyNext[ri]!)
+        if (!sameCity || regCity[ri] !== loc) offer(i, ri, (valid && regCode[ri] === code ? w["zh-key"] : zhPoints) + placePoints(loc, prov, m.sector, ri), VIA_KEY, code)
+    if (bestScore[i]! < th.autoLink) {
+      const stripped = m.name.key
+      const mismatch = valid ? w["credit-code-mismatch"] : 0
+      if (stripped !== k)
+        for (let ri = keyIndex.first(stripped); ri >= 0; ri = keyNext[ri]!)
+          offer(i, ri, w["zh-key-stripped"] + mismatch + placePoints(loc, prov, m.sector, ri), VIA_STRIPPED, code)
+      for (let ri = strippedIndex.first(stripped); ri >= 0; ri = strippedNext[ri]!)
+        if (regKey[ri] !== k) offer(i, ri, w["zh-key-stripped"] + mismatch + placePoints(loc, prov, m.sector, ri), VIA_STRIPPED, code)
+    }
+  }
+
+  // ---- pass 2: homophone typos ----------------------------------------------------------
+  // Rows the exact keys did not settle are indexed by a phonetic hash of their key (in two
+  // bucket grids), within their block (province × sector × key length); the registry is then
+  // read once, and each firm meets only the pending rows whose key sounds like its own.
+  // Rows with a valid code are left out: any other registry row would contradict that code.
+  const ranks = pinyinRanks()
+  const provIds = new Map<string, number>()
+  const sectorIds = new Map<string, number>()
+  const idOf = (m: Map<string, number>, s: string): number => {
+    let id = m.get(s)
+    if (id === undefined) {
+      id = m.size
+      m.set(s, id)
+    }
+    return id
+  }
+  const blockOf = (prov: number, sector: number, len: number): number => ((prov * 4096 + sector) * 64 + Math.min(len, 63)) | 0
+  const HALF = PHONETIC_BUCKET / 2
+  const pending = new Map<number, Array<number>>()
+  const enqueue = (h: number, i: number) => {
+    const g = pending.get(h)
+    if (g === undefined) pending.set(h, [i])
+    else if (g[g.length - 1] !== i) g.push(i)
+  }
+  for (let i = 0; i < N; i++) {
+    if (hasValidCode[i] === 1 || decided[i] === 1 || bestScore[i]! >= th.autoLink || mKey[i]!.length < 3) continue
+    const b = blockOf(idOf(provIds, mProv[i]!), idOf(sectorIds, list[i]!.sector), mKey[i]!.length)
+    enqueue(phoneticHash(mKey[i]!, b, 0, ranks), i)
+    enqueue(phoneticHash(mKey[i]!, b, HALF, ranks), i)
+  }
+  const tryPair = (g: ReadonlyArray<number> | undefined, ri: number, rk: string) => {
+    if (g === undefined) return
+    for (let gi = 0; gi < g.length; gi++) {
+      const i = g[gi]!
+      const mk = mKey[i]!
+      const d = homophoneDistance(mk, rk, Score.MAX_HOMOPHONES, ranks)
+      if (d <= 0) continue
+      let rare = true
+      for (let j = 0; j < mk.length && rare; j++) if (mk.charCodeAt(j) !== rk.charCodeAt(j) && charCount[mk.charCodeAt(j)]! >= rareBelow) rare = false
+      offer(i, ri, Score.homophonePoints(w, d) + (rare ? w["rare-character"] : 0) + placePoints(mLoc[i]!, mProv[i]!, list[i]!.sector, ri), VIA_HOMOPHONE, codes[i])
+    }
+  }
+  if (pending.size > 0) {
+    for (let ri = 0; ri < R; ri++) {
+      const rk = regKey[ri]!
+      if (rk.length < 3) continue
+      const p = provIds.get(regProv[ri]!)
+      const s = sectorIds.get(registry[ri]!.sector)
+      if (p === undefined || s === undefined) continue
+      const b = blockOf(p, s, rk.length)
+      const g0 = pending.get(phoneticHash(rk, b, 0, ranks))
+      const g1 = pending.get(phoneticHash(rk, b, HALF, ranks))
+      tryPair(g0, ri, rk)
+      if (g1 !== g0) tryPair(g1, ri, rk)
+    }
+  }
+
+  // ---- outcome ----------------------------------------------------------------------------
+  const links: Array<ListLink> = new Array(N)
+  const review: Array<ListReview> = []
+  let byCode = 0
+  let byName = 0
+  let byHomophone = 0
+  let nDecided = 0
+  let ambiguous = 0
+  let unlinked = 0
+  for (let i = 0; i < N; i++) {
+    const m = list[i]!
+    const ri = best[i]!
+    const score = ri < 0 ? 0 : Math.round(bestScore[i]! * 1000) / 1000
+    let status: ListLinkStatus = "none"
+    if (ri >= 0 && decided[i] === 1) status = "decided"
+    else if (ri >= 0 && bestScore[i]! >= th.review) {
+      const tie = secondScore[i]! >= bestScore[i]! - EPS
+      if (tie) {
+        status = "review"
+        ambiguous++
+      } else status = bestScore[i]! >= th.autoLink ? "auto" : "review"
+      if (status === "review") {
+        const code = registry[ri]!.creditCode!
+        review.push({
+          seq: m.seq,
+          row: m.provenance.row,
+          candidate: code,
+          score,
+          linkKey: Decision.linkKeyOf(mKey[i]!, codes[i], code),
+          reason: tie ? "ambiguous" : "review-band",
+          evidence: explainListPair(m, registry[ri]!, w, (c) => charCount[c]! < rareBelow),
+        })
+        if (tie)
+          findings.push(
+            Finding.make("warn", "ambiguous-match", `"${m.name.display}" matches two registry firms equally well (score ${score}); sent to review.`, {
+              source: m.provenance.source,
+              row: m.provenance.row,
+              field: "company_name_zh",
+              value: m.name.display,
+            }),
+          )
+      }
+    }
+    const linked = status === "auto" || status === "decided"
+    if (status === "decided") nDecided++
+    if (status === "auto") {
+      const v = via[i]
+      if (v === VIA_CODE || v === VIA_CODE_BODY) byCode++
+      else if (v === VIA_HOMOPHONE) byHomophone++
+      else byName++
+    }
+    const ci = codeHit[i]!
+    if (ci >= 0 && regKey[ci] !== mKey[i] && regKey[ci] !== "" && homophoneDistance(mKey[i]!, regKey[ci]!, Score.MAX_HOMOPHONES, ranks) < 0)
+      findings.push(
+        Finding.make(
+          "warn",
+          "credit-code-name-conflict",
+          `Credit code ${regCode[ci]} belongs to "${registry[ci]!.nameZh?.display ?? ""}" in the registry, but the list names "${m.name.display}"; ` +
+            (status === "auto" && ri === ci ? "linked by the code." : status === "review" ? "sent to review." : "not linked."),
+          { source: m.provenance.source, row: m.provenance.row, field: "credit_code", value: codes[i] ?? "" },
+        ),
+      )
+    if (status === "none") unlinked++
+    links[i] = { seq: m.seq, row: m.provenance.row, creditCode: linked ? registry[ri]!.creditCode : undefined, score, status }
+  }
+  for (const r of review)
+    findings.push(
+      Finding.make("info", "review-band", `Row ${r.seq}: best registry candidate ${r.candidate} scored ${r.score} (${r.reason}); a reviewer should accept or reject link ${r.linkKey}.`, {
+        source: list[0]?.provenance.source,
+        row: r.row,
+        value: r.linkKey,
+      }),
+    )
+  if (useDecisions) findings.push(...Decision.unusedFindings(decisions))
+  return {
+    links,
+    review,
+    findings,
+    stats: {
+      rows: N,
+      linked: byCode + byName + byHomophone + nDecided,
+      byCode,
+      byName,
+      byHomophone,
+      decided: nDecided,
+      review: review.length,
+      ambiguous,
+      unlinked,
+      invalidCodes,
+      codesNotInRegistry,
+    },
+  }
+}
+
+/**
+ * The evidence behind a (list row, registry row) pair, feature by feature: what the review
+ * table and the links asset show. Allocates; not for hot loops.
+ */
+export const explainListPair = (
+  m: ListRow,
+  r: RegistryRow,
+  w: Score.Weights = Score.defaultWeights,
+  isRare?: (charCode: number) => boolean,
+): Array<Score.Evidence> => {
+  const ev: Array<Score.Evidence> = []
+  const code = m.creditCode === "" ? undefined : m.creditCode
+  if (code !== undefined && r.creditCode !== undefined) {
+    if (m.creditCodeValid) {
+      if (code === r.creditCode) ev.push({ feature: "credit-code", weight: w["credit-code"], detail: code })
+      else ev.push({ feature: "credit-code-mismatch", weight: w["credit-code-mismatch"], detail: `${code} ≠ ${r.creditCode}` })
+    } else {
+      const norm = checkCreditCode(code).normalized
+      if (norm.slice(0, 17) === r.creditCode.slice(0, 17))
+        ev.push({ feature: "credit-code-body", weight: w["credit-code-body"], detail: `${norm} (check character wrong) ~ ${r.creditCode}` })
+    }
+  }
+  const mk = fullZhKey(m.name)
+  const rk = r.nameZh === undefined ? "" : fullZhKey(r.nameZh)
+  if (mk !== "" && mk === rk) ev.push({ feature: "zh-key", weight: w["zh-key"], detail: mk })
+  else if (mk !== "" && m.name.key === r.nameZh?.key) ev.push({ feature: "zh-key-stripped", weight: w["zh-key-stripped"], detail: m.name.key })
+  else if (mk !== "" && rk !== "") {
+    const d = homophoneDistance(mk, rk, Score.MAX_HOMOPHONES, pinyinRanks())
+    if (d > 0) {
+      ev.push({ feature: "zh-homophone", weight: Score.homophonePoints(w, d), detail: `${mk} ~ ${rk} (${d} character${d > 1 ? "s" : ""} read alike)` })
+      const differing = [...mk].filter((ch, j) => ch !== rk[j])
+      if (isRare !== undefined && differing.every((ch) => isRare(ch.charCodeAt(0))))
+        ev.push({ feature: "rare-character", weight: w["rare-character"], detail: `${differing.join("")} is rare in the reference` })
+    }
+  }
+  const loc = m.name.location ?? ""
+  const rc = Score.bareplace(r.city)
+  const rp = Score.bareplace(r.province)
+  if (loc !== "") {
+    if (rc !== "")
+      ev.push(
+        loc === rc
+          ? { feature: "location", weight: w.location, detail: loc }
+          : loc === rp
+            ? { feature: "province", weight: w.province, detail: `${loc} (name)` }
+            : { feature: "location-conflict", weight: w["location-conflict"], detail: `${loc} ≠ ${rc}` },
+      )
+    else if (loc === rp) ev.push({ feature: "province", weight: w.province, detail: `${loc} (name)` })
+  }
+  const prov = Score.bareplace(m.province)
+  if (prov !== "" && rp !== "")
+    ev.push(prov === rp ? { feature: "province", weight: w.province, detail: prov } : { feature: "province-conflict", weight: w["province-conflict"], detail: `${prov} ≠ ${rp}` })
+  if (m.sector !== "" && r.sector !== "")
+    ev.push(m.sector === r.sector ? { feature: "sector", weight: w.sector, detail: m.sector } : { feature: "sector-conflict", weight: w["sector-conflict"], detail: `${m.sector} ≠ ${r.sector}` })
+  return ev
+}
