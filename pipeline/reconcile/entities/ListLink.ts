@@ -1,9 +1,10 @@
 /**
  * The large-scale path: an MIIT list (≈1M firms) linked to a company registry (≈2M rows).
- * Same features and weights as `Resolve`, organised for speed and memory: keys in Maps with
- * chained row numbers in typed arrays, scores as plain numbers (evidence is rebuilt only for
- * review rows), homophone candidates found by scanning the registry once, block by block
- * (province × sector × key length), only for the rows the exact keys did not settle.
+ * Same features and weights as `Resolve`, organised for speed and memory: keys in open-
+ * addressing tables on typed arrays with chained row numbers (`KeyIndex`), scores as plain
+ * numbers (evidence is rebuilt only for review rows), and homophone candidates found by one
+ * pass over the registry against a phonetic hash of the rows the exact keys did not settle
+ * (blocked by province × sector × key length).
  */
 import type { ListRow, RegistryRow } from "../../domain/Clean.js"
 import * as Finding from "../../domain/Finding.js"

@@ -1,0 +1,41 @@
+import { describe, expect, it } from "vitest"
+import { zhCompanyName } from "../../../pipeline/normalize/companyZh.js"
+import { contentHash, fullZhKey, homophoneDistance, phoneticHash, pinyinRanks, soundsAlike } from "../../../pipeline/reconcile/entities/keys.js"
+
+const zh = (raw: string) => {
+  const n = zhCompanyName(raw)
+  return { display: n.display, key: n.key, location: n.location }
+}
+
+describe("matching keys", () => {
+  it("keeps trade words the normaliser mistakes for a second place (金华, 泰安, 嘉兴)", () => {
+    // The normaliser keys both to 智能装备; the resolver must not see one firm.
+    expect(zh("北京金华智能装备有限公司").key).toBe(zh("北京泰安智能装备有限公司").key)
+    expect(fullZhKey(zh("北京金华智能装备有限公司"))).toBe("金华智能装备")
+    expect(fullZhKey(zh("金华智能装备（北京）有限公司"))).toBe("金华智能装备")
+    expect(fullZhKey(zh("北京泰安智能装备有限公司"))).toBe("泰安智能装备")
+    // Ordinary names keep the normaliser's key.
+    expect(fullZhKey(zh("青岛海华电机有限公司"))).toBe("海华电机")
+    expect(fullZhKey(zh("海华电机（青岛）股份有限公司"))).toBe("海华电机")
+  })
+
+  it("reads homophones from pinyin order: typos of the input method, not look-alikes", () => {
+    const r = pinyinRanks()
+    const c = (s: string) => s.charCodeAt(0)
+    for (const [a, b] of [["华", "化"], ["恒", "衡"], ["智", "志"], ["鑫", "欣"], ["盛", "胜"]]) expect(soundsAlike(c(a!), c(b!), r), a! + b!).toBe(true)
+    for (const [a, b] of [["华", "中"], ["海", "华"], ["恒", "联"]]) expect(soundsAlike(c(a!), c(b!), r), a! + b!).toBe(false)
+    expect(homophoneDistance("海华电机", "海化电机", 2, r)).toBe(1)
+    expect(homophoneDistance("海华电机", "海中电机", 2, r)).toBe(-1)
+    expect(homophoneDistance("恒华智能装备", "衡化志能装备", 2, r)).toBe(-1)
+    // Homophone keys share a phonetic hash in at least one of the two grids.
+    const shared = (a: string, b: string) => [0, 80].some((o) => phoneticHash(a, 7, o, r) === phoneticHash(b, 7, o, r))
+    expect(shared("海华电机", "海化电机")).toBe(true)
+    expect(shared("海华电机", "海中电机")).toBe(false)
+  })
+
+  it("hashes content stably", () => {
+    expect(contentHash("zh:海尔")).toBe(contentHash("zh:海尔"))
+    expect(contentHash("zh:海尔")).not.toBe(contentHash("zh:海信"))
+    expect(contentHash("x")).toMatch(/^[0-9a-f]{14}$/)
+  })
+})
