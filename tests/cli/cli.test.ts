@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest"
+import { execFileSync } from "node:child_process"
 import { existsSync, readFileSync, readlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import { iiot, workspace } from "./harness.js"
@@ -14,6 +15,12 @@ describe("iiot CLI", () => {
       expect(help.stdout.length).toBeGreaterThan(50)
     }
     expect((await iiot(["refresh", "--help"])).stdout).toContain("--select")
+  })
+
+  it("brief explains when there is nothing stored yet", async () => {
+    const r = await iiot(["brief"], workspace())
+    expect(r.code).toBe(1)
+    expect(r.stderr).toContain("run `iiot refresh` first")
   })
 
   it("exits 2 on bad usage", async () => {
@@ -44,6 +51,15 @@ describe("iiot CLI", () => {
     const status = (await iiot(["status"], ws))
     expect(status.stdout).toMatch(/last run: +\S+ succeeded/)
     expect((await iiot(["graph"], ws)).stdout).toMatch(/^flowchart LR/)
+
+    // Packs on demand from the stored data, without re-ingesting.
+    const profile = await iiot(["brief", "--template", "entity-profile", "--focus", "Haier", "--out", "haier.pdf"], ws)
+    expect(profile.code, profile.stderr).toBe(0)
+    expect(profile.stdout).toMatch(/^wrote haier\.pdf: \d+ pages/)
+    const text = execFileSync("pdftotext", [join(ws, "haier.pdf"), "-"], { encoding: "utf8" })
+    expect(text).toContain("海尔卡奥斯物联生态科技有限公司")
+    expect(text).toContain("COSMOPlat")
+    expect((await iiot(["brief", "--as-of", "2022/10"], ws)).code).toBe(2)
   })
 
   it("a broken source fails the refresh with its file named, exit 1, and `latest` stays", async () => {
