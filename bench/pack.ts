@@ -1,0 +1,56 @@
+/**
+ * Bench part: the default briefing pack rendered from stored assets (what `iiot brief` does):
+ * CPU time to load the stored values, build the PackDoc and render the PDF, in one process.
+ * Prints `BENCH {json}`. Usage: node --import tsx bench/pack.ts
+ */
+import { Effect, Option } from "effect"
+import { cpSync, mkdtempSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join, resolve } from "node:path"
+import * as Graph from "../pipeline/assets/graph.js"
+import * as Model from "../pipeline/assets/published/model.js"
+import * as Pack from "../pipeline/assets/published/pack.js"
+import * as Layers from "../pipeline/cli/layers.js"
+import { AssetStore } from "../pipeline/engine/AssetStore.js"
+import { RunStore } from "../pipeline/engine/RunStore.js"
+import * as Runner from "../pipeline/engine/Runner.js"
+
+const repo = resolve(import.meta.dirname, "..")
+const dir = mkdtempSync(join(tmpdir(), "iiot-bench-pack-"))
+cpSync(join(repo, "sources"), join(dir, "sources"), { recursive: true })
+const paths = { sources: join(dir, "sources"), store: join(dir, "out/.iiot/runs.sqlite") }
+
+const cpuMs = (since: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(since)
+  return (u.user + u.system) / 1000
+}
+
+const program = Effect.gen(function* () {
+  const { defs, publication } = yield* Graph.build(paths.sources)
+  yield* Runner.refresh(defs, { command: "bench", force: false, out: join(dir, "out/latest"), concurrency: 2, lockWait: "5 seconds" })
+  const t0 = process.cpuUsage()
+  const runs = yield* RunStore
+  const assets = yield* AssetStore
+  const states = yield* runs.states
+  const values = new Map<string, unknown>()
+  for (const key of [...publication.raws, ...Object.values(publication.clean), ...Object.values(publication.reconciled)]) {
+    const v = yield* assets.get(key, states.get(key)!.fingerprint)
+    values.set(key, Option.getOrThrow(v))
+  }
+  const loadMs = cpuMs(t0)
+  const t1 = process.cpuUsage()
+  const data = Model.gather(
+    publication.raws.map((k) => values.get(k) as never),
+    Object.fromEntries(Object.entries(publication.clean).map(([n, k]) => [n, values.get(k)])) as never,
+    { dataVersion: "bench", taiwanPolicy: "separate", reconciled: Object.fromEntries(Object.entries(publication.reconciled).map(([n, k]) => [n, values.get(k)])) as never },
+  )
+  const { pdf } = yield* Pack.renderPack(join(repo, "templates/briefing", Pack.DEFAULT_TEMPLATE), data, {})
+  const renderMs = cpuMs(t1)
+  const t2 = process.cpuUsage()
+  yield* Pack.renderPack(join(repo, "templates/briefing", Pack.DEFAULT_TEMPLATE), data, {})
+  const warmMs = cpuMs(t2)
+  return { loadMs, renderMs, warmMs, pages: pdf.pages, bytes: pdf.bytes.length }
+}).pipe(Effect.provide(Layers.pipeline(paths)))
+
+const r = await Effect.runPromise(program)
+process.stdout.write(`BENCH ${JSON.stringify({ part: "pack", ...r, totalMs: r.loadMs + r.renderMs })}\n`)
