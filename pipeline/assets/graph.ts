@@ -43,6 +43,7 @@ export const build = (sourcesDir: string) =>
       entities,
       listLinks,
       figures,
+      Reconciled.findingsAsset({ entities, listLinks, figures }),
       Workbook.workbookAsset(published, cleanForPublishing, reconciledForPublishing),
       Pack.packAsset(published, cleanForPublishing, reconciledForPublishing),
     ]

@@ -151,3 +151,32 @@ export const figuresAsset = (deps: { readonly spending: Clean<Clean.SpendingRow>
         return { value, rows: figures.length, findings: [...spending.findings, ...rounds.findings] }
       }),
   })
+
+/** `reconciled/findings`: every reconciliation finding (entities, list links, figures) in one table. */
+export const findingsAsset = (deps: {
+  readonly entities: AssetT<ResolveResult, any>
+  readonly listLinks: AssetT<ListLinkResult, any>
+  readonly figures: AssetT<FiguresValue, any>
+}) =>
+  Asset.make({
+    key: "reconciled/findings",
+    description: "every contradiction, review-band pair and data problem found while reconciling, with its sources",
+    deps,
+    checks: [
+      {
+        name: "findings-name-a-source",
+        description: "every reconciliation finding at warn or error names the source it is about",
+        severity: "warn",
+        blocking: false,
+        run: (fs: ReadonlyArray<Finding.Finding>) => {
+          const bare = fs.filter((f) => f.severity !== "info" && !f.source && !f.message.includes("/"))
+          return { passed: bare.length === 0, message: `${bare.length} findings name no source` }
+        },
+      },
+    ],
+    run: (i) =>
+      Effect.sync(() => {
+        const all = [...i.entities.findings, ...i.listLinks.findings, ...i.figures.spending.findings, ...i.figures.rounds.findings].sort(Finding.order)
+        return { value: all as ReadonlyArray<Finding.Finding>, rows: all.length }
+      }),
+  })
