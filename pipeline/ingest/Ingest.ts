@@ -28,6 +28,13 @@ export interface RawTable {
 /** Default share of rejected rows above which a source fails as a whole. */
 export const DEFAULT_MAX_REJECT_SHARE = 0.5
 
+/**
+ * Rows per batch while ingesting: small enough that a batch's transient parser output dies in
+ * the young generation instead of being promoted (less old-space garbage, lower peak RSS),
+ * large enough that the per-batch bulk copy and Effect step stay amortised.
+ */
+const INGEST_BATCH_ROWS = 2048
+
 /** Distinct values a column may have and still be interned; past it the column is treated as free text. */
 const INTERN_LIMIT = 4096
 
@@ -35,23 +42,37 @@ const INTERN_LIMIT = 4096
 const SLICE_MIN_CHARS = 13
 
 /**
- * A copy of a string that shares no memory with the text it was cut from. Why: a CSV cell is
- * a V8 "sliced string" pointing into the decoded 1 MiB chunk papaparse split, so one kept cell
- * pins the whole chunk (the bench held ~the whole file twice over this way), and a slice of a
- * two-byte (Chinese) chunk stays two-byte even when its own text is ASCII. JSON round-tripping
- * is the cheapest copy measured that yields a flat string of the narrowest width (Buffer
- * round trips cost about the same; `(" " + s).slice(1)` only re-slices a fresh copy).
+ * Copies of strings that share no memory with the text they were cut from. Why: a CSV cell is
+ * a V8 "sliced string" pointing into the decoded chunk papaparse split, so one kept cell
+ * pins the whole chunk (the 3M-row bench held the whole file this way, ~600 MB), and a slice of
+ * a two-byte (Chinese) chunk stays two-byte even when its own text is ASCII. A JSON round trip
+ * yields flat strings of the narrowest width; done once per batch over all cells that need it,
+ * it costs about a third of a per-cell copy (Buffer or JSON, ~0.3-0.7 µs each, measured), and
+ * `(" " + s).slice(1)` does not help (it re-slices a fresh two-byte copy).
  */
-const detach = (s: string): string => (s.length < SLICE_MIN_CHARS ? s : Buffer.from(s).toString())
+const detachAll = (cells: ReadonlyArray<string>): ReadonlyArray<string> => {
+  if (cells.length <= DETACH_GROUP) return JSON.parse(JSON.stringify(cells)) as ReadonlyArray<string>
+  const out: Array<string> = []
+  for (let at = 0; at < cells.length; at += DETACH_GROUP) for (const s of JSON.parse(JSON.stringify(cells.slice(at, at + DETACH_GROUP))) as ReadonlyArray<string>) out.push(s)
+  return out
+}
 
 /**
- * Storage for one column's cells in rows held in memory: while the column repeats itself
- * (province, industry, batch, ownership) each distinct value is kept once and shared; once it
- * shows more than INTERN_LIMIT distinct values it is free text (names, codes) and every long
- * cell is detached instead. Saves about half the memory of a 3M-row ingest.
+ * Cells copied per JSON round trip: keeps its text under V8's large-object size (128 KiB), so
+ * it dies young; large objects are allocated in the old generation and only freed by full GCs,
+ * which let such garbage pile up to hundreds of MB of peak RSS.
+ */
+const DETACH_GROUP = 256
+
+const detach = (s: string): string => (s.length < SLICE_MIN_CHARS ? s : detachAll([s])[0]!)
+
+/**
+ * Interning for one column of rows held in memory: while the column repeats itself (province,
+ * industry, batch, ownership) each distinct value is kept once and shared; once it shows more
+ * than INTERN_LIMIT distinct values it is free text (names, codes) and `interned` is dropped.
  */
 class ColumnStore {
-  private interned: Map<string, string> | undefined = new Map()
+  interned: Map<string, string> | undefined = new Map()
   store(s: string): string {
     const m = this.interned
     if (m !== undefined) {
@@ -62,29 +83,65 @@ class ColumnStore {
         m.set(own, own)
         return own
       }
-      this.interned = undefined // values already handed out stay shared; new ones are copied
+      this.interned = undefined // values already handed out stay shared; later batches copy the column in bulk
     }
     return detach(s)
   }
 }
 
-/** Builds a row's `values` from its cells: every column by name, kept text stored as ColumnStore decides. */
-type RowBuilder = (cells: ReadonlyArray<string>) => Record<string, string>
+/** Builds the `values` of a batch of rows: every column by name, text stored as ColumnStore decides. */
+type BatchBuilder = (batch: ReadonlyArray<{ readonly cells: ReadonlyArray<string> }>) => Array<Record<string, string>>
+
+/** A generated row constructor: stores, cells, bulk-detached free text and its cursor. */
+type MakeRow = (s: ReadonlyArray<ColumnStore>, c: ReadonlyArray<string>, f: ReadonlyArray<string>, at: { k: number }) => Record<string, string>
 
 /**
- * A row builder for a fixed column list. Generated as one object literal (`new Function`) so
- * every row of a source shares one hidden class with its properties in-object: V8 builds it
- * from a boilerplate, several times faster and ~40% smaller than adding properties one by one
- * to `{}`. Only column names (as JSON string literals) and indexes enter the generated code;
- * later duplicates win, as with assignment in order.
+ * A batch builder for a fixed column list. Each row is made by one generated object literal
+ * (`new Function`) so every row of a source shares one hidden class with its properties
+ * in-object: several times faster and ~40% smaller than adding properties one by one to `{}`.
+ * Only column names (as JSON string literals) and indexes enter the generated code; later
+ * duplicates win, as with assignment in order. The literal is regenerated when a column turns
+ * from interned to free text (at most once per column).
  */
-const rowBuilder = (columns: ReadonlyArray<readonly [index: number, name: string]>): RowBuilder => {
+const batchBuilder = (columns: ReadonlyArray<readonly [index: number, name: string]>): BatchBuilder => {
   const stores = columns.map(() => new ColumnStore())
   // "__proto__" as a literal key would set the prototype; a computed key defines an own property.
   const key = (name: string) => (name === "__proto__" ? `["__proto__"]` : JSON.stringify(name))
-  const fields = columns.map(([index, name], k) => `${key(name)}: s[${k}].store(c[${index}] ?? "")`)
-  const build = new Function("s", "c", `"use strict"; return { ${fields.join(", ")} }`) as (s: ReadonlyArray<ColumnStore>, c: ReadonlyArray<string>) => Record<string, string>
-  return (cells) => build(stores, cells)
+  let modes = ""
+  let make: MakeRow = () => ({})
+  let free: ReadonlyArray<number> = []
+  const compile = () => {
+    const fields = columns.map(([index, name], k) =>
+      stores[k]!.interned !== undefined
+        ? `${key(name)}: s[${k}].store(c[${index}] ?? "")`
+        : // Free text: long cells come from the batch's detached copies, in gathering order.
+          `${key(name)}: (x = c[${index}]) === undefined ? "" : x.length < ${SLICE_MIN_CHARS} ? x : f[at.k++]`,
+    )
+    make = new Function("s", "c", "f", "at", `"use strict"; let x; return { ${fields.join(", ")} }`) as MakeRow
+    free = columns.flatMap(([index], k) => (stores[k]!.interned === undefined ? [index] : []))
+  }
+  return (batch) => {
+    const now = stores.map((st) => (st.interned === undefined ? "f" : "i")).join("")
+    if (now !== modes) {
+      modes = now
+      compile()
+    }
+    // Gather the long free-text cells in the order `make` consumes them, copy them in one go.
+    const long: Array<string> = []
+    if (free.length > 0)
+      for (let r = 0; r < batch.length; r++) {
+        const c = batch[r]!.cells
+        for (let j = 0; j < free.length; j++) {
+          const x = c[free[j]!]
+          if (x !== undefined && x.length >= SLICE_MIN_CHARS) long.push(x)
+        }
+      }
+    const fresh = long.length > 0 ? detachAll(long) : long
+    const at = { k: 0 }
+    const out: Array<Record<string, string>> = new Array(batch.length)
+    for (let r = 0; r < batch.length; r++) out[r] = make(stores, batch[r]!.cells, fresh, at)
+    return out
+  }
 }
 
 /** Reads and validates one source file (already fetched when remote). */
@@ -97,6 +154,7 @@ export const ingest = (entry: SourceEntry, file: string = entry.file) =>
       ...(sidecar.encoding ? { encoding: sidecar.encoding } : {}),
       ...(sidecar.sheet ? { sheet: sidecar.sheet } : {}),
       ...(sidecar.header_row ? { headerRow: sidecar.header_row } : {}),
+      batchSize: INGEST_BATCH_ROWS,
     }).pipe(Effect.mapError((e) => new SourceError({ reason: "unreadable", file: entry.id, message: e.message })))
     const mapping = HeaderMap.mapHeaders(kind, table.head.headers, sidecar.columns)
     const at = (f: Finding.Finding): Finding.Finding => ({ ...f, source: entry.id, ...(table.head.sheet ? { sheet: table.head.sheet } : {}) })
@@ -115,14 +173,15 @@ export const ingest = (entry: SourceEntry, file: string = entry.file) =>
     const quarantine: Array<QuarantinedRow> = []
     const findings: Array<Finding.Finding> = [...table.findings.map(at), ...mapping.findings.map(at)]
     const counts: Record<string, number> = {}
-    const build = rowBuilder(columns)
+    const build = batchBuilder(columns)
     const check = Validate.checker(kind)
     const sheet = table.head.sheet
     yield* Stream.runForEach(table.batches, (batch) =>
       Effect.sync(() => {
+        const built = build(batch)
         for (let i = 0; i < batch.length; i++) {
           const raw = batch[i]!
-          const values = build(raw.cells)
+          const values = built[i]!
           const problems = check(values)
           if (problems.length === 0) {
             rows.push({ row: raw.row, values })

@@ -1,0 +1,96 @@
+/**
+ * Ingest keeps rows compactly (interned repeated values, long cells copied off the parser's
+ * chunk text, one generated object literal per row, small read chunks): these tests prove the
+ * values stay exactly what the file says across interning overflow, batch and chunk boundaries,
+ * quoted multi-line cells, ragged rows and awkward header names.
+ */
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
+import { join } from "node:path"
+import Papa from "papaparse"
+import * as Ingest from "../../../pipeline/ingest/Ingest.js"
+import * as SourceCatalog from "../../../pipeline/ingest/SourceCatalog.js"
+import { checkCreditCode, creditCodeCheckChar } from "../../../pipeline/normalize/creditCode.js"
+
+const sidecar = "kind: reference\ntitle: t\nproducer: p\nurl: https://example.org\nretrieved: 2026-11-29\n"
+
+const ingestCsv = (text: string) =>
+  Effect.gen(function* () {
+    const root = mkdtempSync(join(tmpdir(), "iiot-rowstorage-"))
+    const dir = join(root, "sources", "reference", "t")
+    mkdirSync(dir, { recursive: true })
+    writeFileSync(join(dir, "r.csv"), text)
+    writeFileSync(join(dir, "r.csv.source.yml"), sidecar)
+    const c = yield* SourceCatalog.discover(join(root, "sources"))
+    return yield* Ingest.ingest(c.entries[0]!)
+  })
+
+const code = (i: number): string => {
+  const first = `91110108${String(i).padStart(9, "0")}`
+  return first + creditCodeCheckChar(first)!
+}
+
+describe("ingest row storage", () => {
+  it.effect("keeps every cell exactly across interning overflow, batches, chunk ends and quoted multi-line cells", () =>
+    Effect.gen(function* () {
+      const headers = ["统一社会信用代码", "企业名称", "英文名称", "省份", "行业门类", "__proto__", "constructor", "2020", "备注 notes"]
+      const provinces = ["北京", "上海", "广东", "浙江"]
+      const rows: Array<Array<string>> = []
+      // 6000 rows: more distinct names than the interning limit, across several batches and read chunks.
+      for (let i = 0; i < 6000; i++)
+        rows.push([
+          code(i),
+          `北京中晨半导体第${i}号有限公司`,
+          i % 7 === 0 ? `Beijing "Quoted", Co.\nLine two ${i}` : `Beijing Zhongchen Semiconductor ${i} Co., Ltd.`,
+          provinces[i % 4]!,
+          "计算机、通信和其他电子设备制造业",
+          `proto ${i}`,
+          i % 2 === 0 ? "" : `ctor value number ${i}`,
+          String(i),
+          "x".repeat(i % 50),
+        ])
+      const ragged = "91110108MA0000000X,短行\r\n"
+      const text = `\uFEFF${Papa.unparse([headers, ...rows], { newline: "\r\n" })}\r\n${ragged}`
+      const t = yield* ingestCsv(text)
+      expect(t.counts.read).toBe(6001)
+      expect(t.rows.length).toBe(6001)
+      for (let i = 0; i < 6000; i++) {
+        const v = t.rows[i]!.values
+        expect(t.rows[i]!.row).toBe(i + 2)
+        expect(v).toEqual({
+          credit_code: rows[i]![0],
+          name_zh: rows[i]![1],
+          name_en: rows[i]![2],
+          province: rows[i]![3],
+          sector: rows[i]![4],
+          ["__proto__"]: rows[i]![5],
+          constructor: rows[i]![6],
+          "2020": rows[i]![7],
+          "备注 notes": rows[i]![8],
+        })
+        // An own property, not the prototype.
+        expect(Object.getPrototypeOf(v)).toBe(Object.prototype)
+      }
+      const last = t.rows[6000]!.values
+      expect(last["credit_code"]).toBe("91110108MA0000000X")
+      expect(last["name_zh"]).toBe("短行")
+      expect(last["name_en"]).toBe("")
+      expect(t.findings.some((f) => f.code === "ragged-row" && f.row === 6002)).toBe(true)
+      // Rows share one property order (one hidden class per source).
+      expect(Object.keys(t.rows[0]!.values)).toEqual(Object.keys(t.rows[5999]!.values))
+    }),
+  )
+
+  it("checkCreditCode's fast path agrees with the normalising path", () => {
+    const valid = code(42)
+    expect(checkCreditCode(valid)).toEqual({ normalized: valid, valid: true })
+    const wrong = valid.slice(0, 17) + (valid[17] === "0" ? "1" : "0")
+    expect(checkCreditCode(wrong)).toEqual({ normalized: wrong, valid: false, reason: "check-digit" })
+    // Lower case and letters outside the alphabet leave the fast path and keep their old answers.
+    expect(checkCreditCode(valid.toLowerCase())).toEqual({ normalized: valid, valid: true })
+    expect(checkCreditCode("91110108000000000I")).toEqual({ normalized: "91110108000000000I", valid: false, reason: "format" })
+    expect(checkCreditCode("9111010800000000I0")).toEqual({ normalized: "9111010800000000I0", valid: false, reason: "format" })
+  })
+})
