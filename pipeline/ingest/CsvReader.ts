@@ -68,8 +68,15 @@ class RecordPuller {
     dialect: Dialect,
     private readonly maxRecordChars: number,
   ) {
-    this.parser = new Papa.Parser({ delimiter: dialect.delimiter, newline: dialect.newline })
+    // CRLF files are read as LF: a file whose lines mix CRLF and LF (a row appended in another
+    // editor) would otherwise make papaparse reject the quoted field before a bare LF.
+    this.crlf = dialect.newline !== "\r"
+    this.parser = new Papa.Parser({ delimiter: dialect.delimiter, newline: this.crlf ? "\n" : dialect.newline })
   }
+
+  private readonly crlf: boolean
+  /** A CR that ended the previous chunk, held back in case its LF starts the next one. */
+  private carryCr = false
 
   private fail(reason: ReadError["reason"], message: string, row?: number): Pulled {
     this.done = true
@@ -95,6 +102,12 @@ class RecordPuller {
         }
         this.offset += bytesRead
         if (bytesRead === 0) this.eof = true
+        if (this.crlf) {
+          if (this.carryCr) text = "\r" + text
+          this.carryCr = !this.eof && text.endsWith("\r")
+          if (this.carryCr) text = text.slice(0, -1)
+          if (text.includes("\r")) text = text.replace(/\r\n/g, "\n")
+        }
         this.pending = this.pending.length === 0 ? text : this.pending + text
         if (!this.eof && this.pending.length < this.minParse) continue
       }

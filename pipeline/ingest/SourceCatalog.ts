@@ -122,8 +122,26 @@ export const discover = (rootDir: string): Effect.Effect<Catalog, SourceError> =
     return { root, entries, errors }
   })
 
-/** sha256 of a file, streamed. */
+// Hashes already computed in this process, by path, size and mtime: a refresh observes a source
+// (to plan) and then verifies it (to ingest); the 450 MB bench sources should not be read twice.
+const hashed = new Map<string, string>()
+
+/** sha256 of a file, streamed (cached per path, size and modification time within a process). */
 export const sha256File = (file: string): Effect.Effect<string, SourceError> =>
+  Effect.suspend(() => {
+    let id: string
+    try {
+      const st = statSync(file)
+      id = `${file}\u0000${st.size}\u0000${st.mtimeMs}`
+    } catch {
+      id = ""
+    }
+    const known = id === "" ? undefined : hashed.get(id)
+    if (known !== undefined) return Effect.succeed(known)
+    return Effect.tap(hashStream(file), (sha) => Effect.sync(() => id !== "" && hashed.set(id, sha)))
+  })
+
+const hashStream = (file: string): Effect.Effect<string, SourceError> =>
   Effect.async<string, SourceError>((resume) => {
     const hash = createHash("sha256")
     const stream = createReadStream(file)

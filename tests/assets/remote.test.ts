@@ -11,7 +11,7 @@ describe("a remote source", () => {
   it("is downloaded on refresh, retried on 503, and served from its snapshot with a stale-source finding when the server is gone", async () => {
     const body = readFileSync(join(repo, "sources/wef/2026-01/wef_rounds.csv"))
     let hits = 0
-    const server = createServer((req, res) => {
+    const server = createServer((_req, res) => {
       hits++
       if (hits === 1) {
         res.writeHead(503).end("busy")

@@ -243,3 +243,16 @@ describe("CSV reader: encodings", () => {
     }),
   )
 })
+
+describe("mixed line endings", () => {
+  it("reads a CRLF file with a row appended with a bare LF (quoted last field) without losing a row", async () => {
+    const dir = (await import("node:fs")).mkdtempSync((await import("node:path")).join((await import("node:os")).tmpdir(), "iiot-mixed-"))
+    const file = (await import("node:path")).join(dir, "mixed.csv")
+    ;(await import("node:fs")).writeFileSync(file, 'a,b\r\n1,"x"\r\n2,"y, z"\n3,"w"\n')
+    const { Effect: E, Stream: S } = await import("effect")
+    const { readTable } = await import("../../../pipeline/ingest/Table.js")
+    const t = await E.runPromise(readTable(file))
+    const rows = [...(await E.runPromise(S.runCollect(t.batches)))].flat()
+    expect(rows.map((r) => r.cells)).toEqual([["1", "x"], ["2", "y, z"], ["3", "w"]])
+  })
+})
