@@ -305,8 +305,176 @@ const entities: Part = {
   },
 }
 
+const WORKBOOK_RSS_GOAL_MB = 1024
+
+/** Issue 5: the observatory workbook for the generated list (real model, builder and renderer), next to the peer's xlsxwriter workbook. */
+const workbook: Part = {
+  name: "workbook",
+  title: "Workbook for the generated MIIT-style list (real `gather` + `Observatory.build` + `Render.render`)",
+  run: async (ctx) => {
+    const rows = []
+    const goals: Array<Goal> = []
+    const raw: Array<Record<string, any>> = []
+    for (const size of ctx.sizes) {
+      const data = await ctx.data(size)
+      const peer = await ctx.peer(size)
+      log(`workbook ${sizeLabel(size)} …`)
+      const m = await ctx.runPart("workbook.ts", ["--data", data])
+      const r = m.result
+      raw.push({ size, ...r, peakRssMb: m.peakRssMb, peer })
+      const peerMs = peer?.stages["workbook"] !== undefined ? peer.stages["workbook"] * 1000 : undefined
+      const vsPeer = peerMs !== undefined ? r.workbookMs / peerMs : undefined
+      rows.push([
+        sizeLabel(size),
+        fmtInt(r.rows),
+        fmtMs(r.ingestMs + r.normaliseMs),
+        fmtMs(r.buildMs),
+        fmtMs(r.renderMs),
+        fmtMs(r.workbookMs),
+        `${fmtInt(r.xlsxBytes / 1e6)} MB`,
+        fmtMs(r.bundleMs),
+        fmtMb(r.inputsRssMb),
+        fmtMb(r.renderPeakRssMb),
+        fmtMb(m.peakRssMb),
+        peerMs !== undefined ? fmtMs(peerMs) : "–",
+        fmtRatio(vsPeer),
+        fmtMb(peer?.peakRssMb),
+      ])
+      if (size === 1_000_000) {
+        goals.push({
+          part: "workbook",
+          goal: "1M: workbook ≤ 0.5× peer workbook=",
+          measured: vsPeer !== undefined ? `${fmtRatio(vsPeer)} (${fmtMs(r.workbookMs)} vs ${fmtMs(peerMs)})` : "peer not run",
+          ok: vsPeer !== undefined ? vsPeer <= 0.5 : null,
+        })
+        goals.push({
+          part: "workbook",
+          goal: "1M: peak RSS ≤ 1 GB (whole process, list held in memory)",
+          measured: fmtMb(m.peakRssMb),
+          ok: m.peakRssMb === null ? null : m.peakRssMb <= WORKBOOK_RSS_GOAL_MB,
+        })
+      }
+    }
+    const small = raw.find((x) => x["size"] === 100_000)
+    const big = raw.find((x) => x["size"] === 1_000_000)
+    const growth = small && big ? `; workbook time 1M ÷ 100k = ${fmtRatio(big["workbookMs"] / small["workbookMs"])}` : ""
+    const text = [
+      table(
+        ["size", "rows", "inputs (ingest+normalise)", "model+doc", "render", "workbook", ".xlsx", "data bundle", "RSS inputs held", "RSS peak in render", "peak RSS (process)", "peer workbook=", "× peer", "peer RSS"],
+        rows,
+      ),
+      "",
+      "workbook = `gather` + `Observatory.build` + `Render.render` of the list (the \"MIIT lists\" sheet, plus About, Findings,",
+      "Sources …), what `published/workbook` does once its inputs are in memory; the peer's workbook= likewise writes a",
+      "frame already in memory (xlsxwriter, constant_memory). inputs = real `ingest(entry)` + `lists` normaliser, untimed",
+      "for the goal. The data bundle (CSV + JSON beside the workbook) is timed apart: the peer writes none. RSS peak in",
+      "render is sampled in-process (25 ms); peak RSS (process) from `time -v` includes the held inputs and the ingest.",
+      `peer RSS is the peer's whole run (read, link, workbook, PDF)${growth}.`,
+    ].join("\n")
+    return { text, goals, raw }
+  },
+}
+
+/** Issue 5: `iiot refresh` end to end (the built CLI, as a child under `time -v`) on the generated list + registry. */
+const e2e: Part = {
+  name: "e2e",
+  title: "End to end: `iiot refresh` (built CLI) on the generated list + registry, against the peer's whole script",
+  run: async (ctx) => {
+    const rows = []
+    const goals: Array<Goal> = []
+    const raw: Array<Record<string, any>> = []
+    const failures: Array<string> = []
+    for (const size of ctx.sizes) {
+      const data = await ctx.data(size)
+      const peer = await ctx.peer(size)
+      log(`e2e ${sizeLabel(size)}: iiot refresh …`)
+      const m = await ctx.runPart("e2e.ts", ["--data", data, "--timeout-min", "15"])
+      const r = m.result
+      raw.push({ size, ...r, peer })
+      const q = r.quality as { precision: number; recall: number; reviewShare: number } | null
+      const peerTotalMs = peer?.stages["total"] !== undefined ? peer.stages["total"] * 1000 : undefined
+      const ok = r.code === 0
+      const outcome = r.timedOut ? `killed after ${r.timeoutMin} min` : ok ? "published" : `exit ${r.code} (${r.status ?? "no run.json"})`
+      rows.push([
+        sizeLabel(size),
+        outcome,
+        fmtMs(r.wallMs),
+        fmtMb(r.peakRssMb),
+        q ? `${q.precision.toFixed(4)} / ${q.recall.toFixed(4)}` : "–",
+        q ? `${(100 * q.reviewShare).toFixed(2)}%` : "–",
+        peerTotalMs !== undefined ? fmtMs(peerTotalMs) : "–",
+        peer ? fmtMs(peer.wallMs) : "–",
+        fmtRatio(peerTotalMs !== undefined ? r.wallMs / peerTotalMs : undefined),
+        fmtMb(peer?.peakRssMb),
+        fmtRatio(peer?.peakRssMb && r.peakRssMb !== null ? r.peakRssMb / peer.peakRssMb : undefined),
+        peer ? `${peer.precision?.toFixed(4)} / ${peer.recall?.toFixed(4)}` : "–",
+      ])
+      for (const f of r.failures as Array<string>) failures.push(`${sizeLabel(size)}: ${f}`)
+      if (!r.timedOut && r.runJson === null) failures.push(`${sizeLabel(size)}: the CLI died (exit ${r.code}) without a run.json; last line: ${r.lastLine ?? "–"}; peak RSS ${fmtMb(r.peakRssMb)}; stderr: ${String(r.stderrTail).split("\n").find((l) => /heap out of memory|Error/.test(l)) ?? String(r.stderrTail).split("\n")[0]}`)
+      if (r.timedOut) failures.push(`${sizeLabel(size)}: killed after ${r.timeoutMin} min; last line: ${r.lastLine ?? "–"}; RSS then ${fmtMb(r.rssAtKillMb)}`)
+      if (r.qualityNote) failures.push(`${sizeLabel(size)}: link quality not scored: ${r.qualityNote}`)
+      const L = sizeLabel(size)
+      if (size === 1_000_000) {
+        goals.push({ part: "e2e", goal: "1M: refresh succeeds and publishes", measured: outcome, ok })
+        goals.push({
+          part: "e2e",
+          goal: "1M: wall ≤ 0.5× peer total=",
+          measured: peerTotalMs !== undefined ? `${fmtRatio(r.wallMs / peerTotalMs)} (${fmtMs(r.wallMs)} vs ${fmtMs(peerTotalMs)})${ok ? "" : ", run did not finish"}` : "peer not run",
+          ok: peerTotalMs !== undefined ? ok && r.wallMs <= 0.5 * peerTotalMs : null,
+        })
+        goals.push({
+          part: "e2e",
+          goal: "1M: peak RSS ≤ peer peak RSS",
+          measured: peer?.peakRssMb && r.peakRssMb !== null ? `${fmtMb(r.peakRssMb)} vs ${fmtMb(peer.peakRssMb)}${ok ? "" : ", run did not finish"}` : "not measured",
+          ok: peer?.peakRssMb && r.peakRssMb !== null ? ok && r.peakRssMb <= peer.peakRssMb : null,
+        })
+      }
+      if (q) {
+        goals.push({ part: "e2e", goal: `${L}: list links precision ≥ 0.995`, measured: q.precision.toFixed(4), ok: q.precision >= 0.995 })
+        goals.push({ part: "e2e", goal: `${L}: list links recall ≥ 0.97`, measured: q.recall.toFixed(4), ok: q.recall >= 0.97 })
+        goals.push({ part: "e2e", goal: `${L}: ≤ 2% sent to review`, measured: `${(100 * q.reviewShare).toFixed(2)}%`, ok: q.reviewShare <= 0.02 })
+      }
+    }
+    const small = raw.find((x) => x["size"] === 100_000)
+    const big = raw.find((x) => x["size"] === 1_000_000)
+    if (small && big) {
+      const both = small["code"] === 0 && big["code"] === 0
+      const scale = big["wallMs"] / small["wallMs"]
+      goals.push({ part: "e2e", goal: "wall(1M) / wall(100k) ≤ 12", measured: `${fmtRatio(scale)}${both ? "" : " (a run did not finish)"}`, ok: both && scale <= 12 })
+    }
+    // Where the time goes: every asset's duration per size, from run.json.
+    const keys = [...new Set(raw.flatMap((x) => (x["assets"] as Array<{ key: string }>).map((a) => a.key)))]
+    const cell = (x: Record<string, any>, key: string) => {
+      const a = (x["assets"] as Array<{ key: string; status: string; durationMs: number | null; rows: number | null }>).find((y) => y.key === key)
+      if (!a) return "–"
+      return `${a.status === "ran" ? "" : `${a.status} `}${a.status === "blocked" ? "" : fmtMs(a.durationMs)}`.trim()
+    }
+    const rowsOf = (x: Record<string, any>, key: string) => (x["assets"] as Array<{ key: string; rows: number | null }>).find((y) => y.key === key)?.rows
+    const assetRows = keys.map((k) => [k, ...raw.flatMap((x) => [fmtInt(rowsOf(x, k)), cell(x, k)])])
+    const rssRows = raw.flatMap((x) =>
+      (x["rssSamples"] as Array<[number, number, string]>).length === 0
+        ? []
+        : [[sizeLabel(x["size"]), (x["rssSamples"] as Array<[number, number, string]>).map(([s, mb]) => `${s}s:${mb}`).join(" ")]],
+    )
+    const text = [
+      table(["size", "outcome", "wall", "peak RSS", "P / R (list links)", "review", "peer total=", "peer wall", "wall ÷ peer total=", "peer RSS", "RSS ÷ peer", "peer P / R"], rows),
+      "",
+      "wall and peak RSS: the CLI process (`node bin/iiot.mjs refresh --sources … --out … --store …`, Node start included)",
+      "under `time -v`; peer total= is the peer script's own timer (Python start and imports excluded), peer wall its whole",
+      "process. P / R: the stored `reconciled/list-links` value (asset store, by run.json's fingerprint) against truth.csv.",
+      "",
+      "Per asset (run.json; `latest/run.json`, or the run folder's when the run failed; the CLI's progress lines when it died):",
+      "",
+      table(["asset", ...raw.flatMap((x) => [`${sizeLabel(x["size"])} rows`, `${sizeLabel(x["size"])} time`])], assetRows),
+      ...(failures.length > 0 ? ["", "What went wrong:", "", ...failures.map((f) => `- ${f}`)] : []),
+      ...(rssRows.length > 0 ? ["", "CLI RSS over time (seconds:MB, sampled from /proc):", "", ...rssRows.map(([s, t]) => `- ${s}: ${t}`)] : []),
+    ].join("\n")
+    return { text, goals, raw }
+  },
+}
+
 /** The registry: `--only` picks from these names; later parts (workbook, end-to-end) are added here. */
-const parts: ReadonlyArray<Part> = [engine, coldstart, ingest, entities]
+const parts: ReadonlyArray<Part> = [engine, coldstart, ingest, entities, workbook, e2e]
 
 // ---------------------------------------------------------------------------------------------
 // Orchestration.
