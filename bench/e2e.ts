@@ -15,7 +15,7 @@
  */
 import { Effect, Stream } from "effect"
 import { spawn } from "node:child_process"
-import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { copyFileSync, cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
 import { basename, join } from "node:path"
 import { deserialize } from "node:v8"
 import * as HeaderMap from "../pipeline/ingest/HeaderMap.js"
@@ -215,6 +215,9 @@ const main = async () => {
   mkdirSync(cacheRoot, { recursive: true })
   const ws = mkdtempSync(join(cacheRoot, `e2e-${basename(data)}-`))
   try {
+    // The product's bundled sources plus the generated list and registry: the default pack needs the
+    // real platforms, lighthouses and spending figures, as a real deployment has them.
+    cpSync(join(repoRoot, "sources"), join(ws, "sources"), { recursive: true })
     writeSources(data, join(ws, "sources"))
     const cli = await runCli(ws, timeoutMs)
     const found = readRunJson(ws)

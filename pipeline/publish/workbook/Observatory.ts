@@ -58,8 +58,14 @@ const platformsSheet = (rows: ReadonlyArray<Clean.PlatformRow>) =>
       .map((r) => [r.listYear, n(r.seq), r.platformEn?.display ?? "", r.platformZh ?? "", r.company?.display ?? "", r.ownership?.value ?? "", r.ownership?.original ?? "", link(r.sourceUrl), r.notes, ...prov(r)]),
   )
 
-const listSheet = (rows: ReadonlyArray<Clean.ListRow>) =>
-  table(
+const listSheet = (data: PublicationData) => {
+  const rows = data.lists
+  const links = data.listLinks?.links ?? []
+  // Links are per list row; index them by the row's provenance.
+  const byRow = new Map<string, (typeof links)[number]>()
+  for (const l of links as ReadonlyArray<any>) byRow.set(`${l.source ?? ""}#${l.row}`, l)
+  const linkOf = (r: Clean.ListRow) => byRow.get(`${r.provenance.source}#${r.provenance.row}`) ?? byRow.get(`#${r.provenance.row}`)
+  return table(
     "MIIT lists",
     [
       col("No.", "seq"),
@@ -69,15 +75,22 @@ const listSheet = (rows: ReadonlyArray<Clean.ListRow>) =>
       col("Province", "province"),
       col("Sector", "sector"),
       col("Batch", "batch"),
+      col("Linked registry code", "linked_code", "text", { description: "the registry firm this row was linked to (credit code)" }),
+      col("Link score", "link_score", "number", { format: "0.00" }),
+      col("Link status", "link_status", "text", { description: "auto, decided, review (needs a person) or none (not in the registry)" }),
       ...provenanceColumns,
     ],
     {
       count: rows.length,
       rows: function* () {
-        for (const r of rows) yield [r.seq, r.name.display, r.creditCode ?? "", r.creditCodeValid, r.province, r.sector, r.batch, ...prov(r)]
+        for (const r of rows) {
+          const l = linkOf(r) as { creditCode?: string; score?: number; status?: string } | undefined
+          yield [r.seq, r.name.display, r.creditCode ?? "", r.creditCodeValid, r.province, r.sector, r.batch, l?.creditCode ?? "", l?.score ?? null, l?.status ?? "", ...prov(r)]
+        }
       },
     } as never,
   )
+}
 
 const collaborationsSheet = (rows: ReadonlyArray<Clean.CollaborationRow>) =>
   table(
@@ -500,7 +513,7 @@ const about = (data: PublicationData, sheets: ReadonlyArray<SheetDoc>): SheetDoc
 /** Builds the workbook document. */
 export const build = (data: PublicationData): WorkbookDoc => {
   const sheets: Array<SheetDoc> = [platformsSheet(data.platforms)]
-  if (data.lists.length > 0) sheets.push(listSheet(data.lists))
+  if (data.lists.length > 0) sheets.push(listSheet(data))
   const present = (s: TableSheet | undefined): Array<TableSheet> => (s ? [s] : [])
   sheets.push(
     collaborationsSheet(data.collaborations),
