@@ -15,44 +15,15 @@
  */
 import { Effect, Stream } from "effect"
 import { spawn } from "node:child_process"
-import { copyFileSync, cpSync, existsSync, linkSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs"
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { basename, join } from "node:path"
 import { deserialize } from "node:v8"
 import * as HeaderMap from "../pipeline/ingest/HeaderMap.js"
 import { readTable } from "../pipeline/ingest/Table.js"
 import type { ListLinkResult } from "../pipeline/reconcile/entities/ListLink.js"
-import { cacheRoot, emit, gnuTime, hasGnuTime, now, parseArgs, parsePeakRss, repoRoot } from "./lib.js"
+import { cacheRoot, emit, gnuTime, hasGnuTime, now, parseArgs, parsePeakRss, repoRoot, writeBenchSources } from "./lib.js"
 
-/** The two generated files and the kind and place each gets in the sources folder (as bench/ingest.ts). */
-const FILES = [
-  { file: "miit-little-giants.csv", kind: "miit-list", family: "miit", title: "Synthetic MIIT little giants list (bench)" },
-  { file: "company-registry.csv", kind: "reference", family: "reference", title: "Synthetic company registry (bench)" },
-] as const
-
-const writeSources = (data: string, root: string): void => {
-  for (const f of FILES) {
-    const dir = join(root, f.family, "bench")
-    mkdirSync(dir, { recursive: true })
-    const target = join(dir, f.file)
-    try {
-      linkSync(join(data, f.file), target)
-    } catch {
-      copyFileSync(join(data, f.file), target)
-    }
-    writeFileSync(
-      `${target}.source.yml`,
-      [
-        `kind: ${f.kind}`,
-        `title: ${f.title}`,
-        "producer: shared/bench/gen-extracts.mjs",
-        "url: https://example.invalid/bench",
-        "retrieved: 2026-01-01",
-        "notes: generated for npm run bench; not real data",
-        "",
-      ].join("\n"),
-    )
-  }
-}
+const writeSources = writeBenchSources
 
 /** Current and peak RSS (MB) of a process, from /proc (Linux); undefined when it is gone. */
 const procRss = (pid: number): { rssMb: number; hwmMb: number } | undefined => {

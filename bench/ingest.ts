@@ -11,47 +11,23 @@
  * Prints one `BENCH {json}` line; times are wall milliseconds inside this process.
  */
 import { Effect, Stream } from "effect"
-import { copyFileSync, createReadStream, existsSync, linkSync, mkdirSync, rmSync, writeFileSync } from "node:fs"
+import { createReadStream, existsSync, rmSync } from "node:fs"
 import { basename, join } from "node:path"
 import * as Ingest from "../pipeline/ingest/Ingest.js"
 import * as SourceCatalog from "../pipeline/ingest/SourceCatalog.js"
 import * as HeaderMap from "../pipeline/ingest/HeaderMap.js"
 import { readTable } from "../pipeline/ingest/Table.js"
 import * as Validate from "../pipeline/ingest/Validate.js"
-import { cacheRoot, emit, fileBytes, now, parseArgs } from "./lib.js"
+import { BENCH_FILES, cacheRoot, emit, fileBytes, now, parseArgs, writeBenchSources } from "./lib.js"
 
 /** The two generated files and the kind and place each gets in the sources folder. */
-const FILES = [
-  { file: "miit-little-giants.csv", kind: "miit-list", family: "miit", title: "Synthetic MIIT little giants list (bench)" },
-  { file: "company-registry.csv", kind: "reference", family: "reference", title: "Synthetic company registry (bench)" },
-] as const
+const FILES = BENCH_FILES
 
 /** A sources folder for a data folder: CSVs hard-linked (copied across file systems) beside their sidecars. */
 const sourcesFor = (data: string): string => {
   const root = join(cacheRoot, `sources-${basename(data)}`)
   rmSync(root, { recursive: true, force: true })
-  for (const f of FILES) {
-    const dir = join(root, f.family, "bench")
-    mkdirSync(dir, { recursive: true })
-    const target = join(dir, f.file)
-    try {
-      linkSync(join(data, f.file), target)
-    } catch {
-      copyFileSync(join(data, f.file), target)
-    }
-    writeFileSync(
-      `${target}.source.yml`,
-      [
-        `kind: ${f.kind}`,
-        `title: ${f.title}`,
-        "producer: shared/bench/gen-extracts.mjs",
-        "url: https://example.invalid/bench",
-        "retrieved: 2026-01-01",
-        "notes: generated for npm run bench; not real data",
-        "",
-      ].join("\n"),
-    )
-  }
+  writeBenchSources(data, root)
   return root
 }
 

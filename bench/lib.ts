@@ -1,3 +1,5 @@
+import * as nodeFs from "node:fs"
+import * as nodePath from "node:path"
 /**
  * Shared helpers of the bench harness: where things are, how a measured child process is run
  * (under GNU `time -v`, so peak RSS is taken from outside the process), the `BENCH {json}` line
@@ -256,3 +258,35 @@ export const mark = (ok: boolean | null): string => (ok === null ? "n/a" : ok ? 
 /** "100k" / "1M" for a row count. */
 export const sizeLabel = (rows: number): string =>
   rows >= 1_000_000 && rows % 1_000_000 === 0 ? `${rows / 1_000_000}M` : rows >= 1000 && rows % 1000 === 0 ? `${rows / 1000}k` : String(rows)
+
+/** The two generated files the bench ingests, with the kind and place each gets in a sources folder. */
+export const BENCH_FILES = [
+  { file: "miit-little-giants.csv", kind: "miit-list", family: "miit", title: "Synthetic MIIT little giants list (bench)" },
+  { file: "company-registry.csv", kind: "reference", family: "reference", title: "Synthetic company registry (bench)" },
+] as const
+
+/** Puts the generated CSVs (hard-linked, copied across file systems) and their sidecars into `root`. */
+export const writeBenchSources = (data: string, root: string): void => {
+  for (const f of BENCH_FILES) {
+    const dir = nodePath.join(root, f.family, "bench")
+    nodeFs.mkdirSync(dir, { recursive: true })
+    const target = nodePath.join(dir, f.file)
+    try {
+      nodeFs.linkSync(nodePath.join(data, f.file), target)
+    } catch {
+      nodeFs.copyFileSync(nodePath.join(data, f.file), target)
+    }
+    nodeFs.writeFileSync(
+      `${target}.source.yml`,
+      [
+        `kind: ${f.kind}`,
+        `title: ${f.title}`,
+        "producer: shared/bench/gen-extracts.mjs",
+        "url: https://example.invalid/bench",
+        "retrieved: 2026-01-01",
+        "notes: generated for npm run bench; not real data",
+        "",
+      ].join("\n"),
+    )
+  }
+}
