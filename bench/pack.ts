@@ -33,14 +33,14 @@ const program = Effect.gen(function* () {
   const assets = yield* AssetStore
   const states = yield* runs.states
   const values = new Map<string, unknown>()
-  for (const key of [...publication.raws, ...Object.values(publication.clean), ...Object.values(publication.reconciled)]) {
+  for (const key of [publication.summary, ...Object.values(publication.clean), ...Object.values(publication.reconciled)]) {
     const v = yield* assets.get(key, states.get(key)!.fingerprint)
     values.set(key, Option.getOrThrow(v))
   }
   const loadMs = cpuMs(t0)
   const t1 = process.cpuUsage()
   const data = Model.gather(
-    publication.raws.map((k) => values.get(k) as never),
+    values.get(publication.summary) as never,
     Object.fromEntries(Object.entries(publication.clean).map(([n, k]) => [n, values.get(k)])) as never,
     { dataVersion: "bench", taiwanPolicy: "separate", reconciled: Object.fromEntries(Object.entries(publication.reconciled).map(([n, k]) => [n, values.get(k)])) as never },
   )

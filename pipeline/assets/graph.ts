@@ -9,6 +9,7 @@ import type * as Fetch from "../ingest/Fetch.js"
 import * as SourceCatalog from "../ingest/SourceCatalog.js"
 import type { Workspace } from "./Workspace.js"
 import * as CleanAssets from "./clean/tables.js"
+import * as Model from "./published/model.js"
 import * as Pack from "./published/pack.js"
 import * as Workbook from "./published/workbook.js"
 import * as Reconciled from "./reconciled/assets.js"
@@ -35,6 +36,7 @@ export const build = (sourcesDir: string) =>
       spending: clean.spending,
     }
     const reconciledForPublishing = { entities, listLinks, figures }
+    const summary = Model.summaryAsset(published)
     const assets: Array<AnyAsset> = [
       ...raws.map((r) => r.asset),
       ...catalog.errors.map(Raw.brokenSource),
@@ -44,14 +46,15 @@ export const build = (sourcesDir: string) =>
       listLinks,
       figures,
       Reconciled.findingsAsset({ entities, listLinks, figures }),
-      Workbook.workbookAsset(published, cleanForPublishing, reconciledForPublishing),
-      Pack.packAsset(published, cleanForPublishing, reconciledForPublishing),
+      summary,
+      Workbook.workbookAsset(summary, cleanForPublishing, reconciledForPublishing),
+      Pack.packAsset(summary, cleanForPublishing, reconciledForPublishing),
     ]
     // Every asset needs at most the workspace and the fetcher; the engine adds its stores.
     const defs = (yield* Definitions.make(assets)) as Definitions.Definitions<Workspace | Fetch.Fetcher>
     // Where `iiot brief` finds the stored values the publication is built from.
     const publication = {
-      raws: published.map((a: AnyAsset) => a.spec.key),
+      summary: summary.spec.key,
       clean: Object.fromEntries(Object.entries(cleanForPublishing).map(([k, a]) => [k, a.spec.key])),
       reconciled: Object.fromEntries(Object.entries(reconciledForPublishing).map(([k, a]) => [k, a.spec.key])),
     }

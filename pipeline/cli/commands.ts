@@ -301,7 +301,7 @@ export const briefOnce = (o: {
       const assets = yield* AssetStore
       const states = yield* runs.states
       const plan = yield* Runner.preview(defs, { force: false })
-      const keys = [...publication.raws, ...Object.values(publication.clean), ...Object.values(publication.reconciled)]
+      const keys = [publication.summary, ...Object.values(publication.clean), ...Object.values(publication.reconciled)]
       const values = new Map<string, unknown>()
       const missing: Array<string> = []
       for (const key of keys) {
@@ -321,7 +321,7 @@ export const briefOnce = (o: {
       yield* Console.error(`note: sources or code changed since the last refresh (${stale.slice(0, 3).join(", ")}${stale.length > 3 ? ", …" : ""}); this brief uses the last refreshed data — run \`iiot refresh\` to update it`)
     }
     const data = Model.gather(
-      publication.raws.map((k) => values.get(k) as never),
+      values.get(publication.summary) as never,
       Object.fromEntries(Object.entries(publication.clean).map(([n, k]) => [n, values.get(k)])) as never,
       { dataVersion: "brief", taiwanPolicy: "separate", reconciled: Object.fromEntries(Object.entries(publication.reconciled).map(([n, k]) => [n, values.get(k)])) as never },
     )

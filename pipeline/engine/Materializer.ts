@@ -62,6 +62,17 @@ export const materialize = <R>(defs: Definitions<R>, plan: Plan, options: Materi
     for (const key of defs.order) done.set(key, yield* Deferred.make<AssetOutcome>())
     // Values computed in this run, handed to dependents without a round trip through disk.
     const values = new Map<string, unknown>()
+    // A value is dropped from memory once every dependent has finished with it: on a 3M-row
+    // refresh the raw tables would otherwise stay alive until the very end of the run.
+    const waiting = new Map<string, number>(defs.order.map((k) => [k, (defs.dependents.get(k) ?? []).length]))
+    const release = (deps: ReadonlyArray<string>) =>
+      Effect.sync(() => {
+        for (const d of deps) {
+          const left = (waiting.get(d) ?? 1) - 1
+          waiting.set(d, left)
+          if (left <= 0) values.delete(d)
+        }
+      })
     const emit = options.onEvent ?? (() => Effect.void)
 
     const loadInput = (key: string, fingerprint: string) =>
@@ -225,7 +236,7 @@ export const materialize = <R>(defs: Definitions<R>, plan: Plan, options: Materi
             }
             yield* assets.put(spec.key, entry.fingerprint, out.value, { rows, findings, files }, filesDir).pipe(Effect.orDie)
             yield* runs.saveState(spec.key, { fingerprint: entry.fingerprint, codeVersion: spec.codeVersion, observed: entry.observed, inputs: entry.inputs }, options.runId)
-            values.set(spec.key, out.value)
+            if ((waiting.get(spec.key) ?? 0) > 0) values.set(spec.key, out.value)
             const dir = assets.filesDir(spec.key, entry.fingerprint)
             return yield* finishWith({
               ...base(spec.key, entry.fingerprint),
@@ -242,7 +253,10 @@ export const materialize = <R>(defs: Definitions<R>, plan: Plan, options: Materi
         )
       })
 
-    const fibers = yield* Effect.forEach(defs.order, (key) => Effect.fork(runOne(defs.assets.get(key)!)))
+    const fibers = yield* Effect.forEach(defs.order, (key) => {
+      const asset = defs.assets.get(key)!
+      return Effect.fork(Effect.ensuring(runOne(asset), release(asset.spec.deps)))
+    })
     // Even an interrupted run keeps the record of what it finished.
     return yield* Effect.forEach(fibers, Fiber.join).pipe(Effect.ensuring(flush))
   })

@@ -1,6 +1,9 @@
 /** Gathers the publication model from the raw and clean assets' values. */
 import type * as Clean from "../../domain/Clean.js"
 import * as FindingM from "../../domain/Finding.js"
+import { Effect } from "effect"
+import * as Asset from "../../engine/AssetSpec.js"
+import type { Asset as AssetT } from "../../engine/AssetSpec.js"
 import type { RawTable } from "../../ingest/Ingest.js"
 import type { PublicationData, TaiwanPolicy } from "../../publish/Data.js"
 import type { ListLinkResult } from "../../reconcile/entities/ListLink.js"
@@ -23,6 +26,22 @@ export interface ReconciledInputs {
   readonly listLinks: ListLinkResult
   readonly figures: FiguresValue
 }
+
+/**
+ * `sources/summary`: each source's provenance, counts, quarantine and findings without its rows,
+ * so the publishing assets need not hold every raw table (millions of rows) in memory.
+ */
+export const summaryAsset = (raws: ReadonlyArray<AssetT<RawTable, any>>) =>
+  Asset.make({
+    key: "sources/summary",
+    description: "every source's provenance, row counts, quarantine and validation findings (rows left out)",
+    deps: Object.fromEntries(raws.map((r) => [r.spec.key, r])) as Record<string, AssetT<RawTable, any>>,
+    run: (inputs) =>
+      Effect.sync(() => {
+        const value: ReadonlyArray<RawTable> = raws.map((r) => ({ ...(inputs[r.spec.key] as RawTable), rows: [] }))
+        return { value, rows: value.length }
+      }),
+  })
 
 /** The as-of date of a publication: the latest date a source was retrieved. */
 export const asOfOf = (raws: ReadonlyArray<RawTable>): string =>

@@ -36,7 +36,7 @@ export const renderPack = (templateDir: string, data: PublicationData, options: 
   })
 
 export const packAsset = (
-  raws: ReadonlyArray<AssetT<RawTable, any>>,
+  summary: AssetT<ReadonlyArray<RawTable>, any>,
   clean: { readonly [K in keyof CleanInputs]: AssetT<CleanInputs[K], any> },
   reconciled: { readonly [K in keyof ReconciledInputs]: AssetT<ReconciledInputs[K], any> },
 ) =>
@@ -44,7 +44,7 @@ export const packAsset = (
     key: "published/pack",
     description: `the default briefing pack (template ${DEFAULT_TEMPLATE}): key figures, charts, platforms, collaborations, data-quality annex, sources`,
     codeVersion: "1",
-    deps: { ...clean, ...reconciled, ...Object.fromEntries(raws.map((r) => [r.spec.key, r])) } as Record<string, AssetT<unknown, any>>,
+    deps: { ...clean, ...reconciled, summary } as Record<string, AssetT<unknown, any>>,
     observe: Effect.map(Workspace, (ws) => templateVersion(join(ws.templatesDir, "briefing", DEFAULT_TEMPLATE))),
     checks: [
       {
@@ -59,7 +59,7 @@ export const packAsset = (
       Effect.gen(function* () {
         const ws = yield* Workspace
         const data = Model.gather(
-          raws.map((r) => inputs[r.spec.key] as RawTable),
+          inputs["summary"] as ReadonlyArray<RawTable>,
           Object.fromEntries(Object.keys(clean).map((k) => [k, inputs[k]])) as unknown as CleanInputs,
           { dataVersion: ctx.fingerprint, taiwanPolicy: "separate", reconciled: Object.fromEntries(Object.keys(reconciled).map((k) => [k, inputs[k]])) as unknown as ReconciledInputs },
         )

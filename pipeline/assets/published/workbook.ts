@@ -14,7 +14,7 @@ import * as Model from "./model.js"
 export const WORKBOOK_FILE = "iiot-observatory.xlsx"
 
 export const workbookAsset = (
-  raws: ReadonlyArray<AssetT<RawTable, any>>,
+  summary: AssetT<ReadonlyArray<RawTable>, any>,
   clean: { readonly [K in keyof CleanInputs]: AssetT<CleanInputs[K], any> },
   reconciled: { readonly [K in keyof Model.ReconciledInputs]: AssetT<Model.ReconciledInputs[K], any> },
 ) =>
@@ -22,11 +22,11 @@ export const workbookAsset = (
     key: "published/workbook",
     description: "the observatory workbook (About, data sheets, Findings, Quarantine, Sources) and a CSV + JSON data bundle",
     codeVersion: "1",
-    deps: { ...clean, ...reconciled, ...Object.fromEntries(raws.map((r) => [r.spec.key, r])) } as Record<string, AssetT<unknown, any>>,
+    deps: { ...clean, ...reconciled, summary } as Record<string, AssetT<unknown, any>>,
     run: (inputs, ctx) =>
       Effect.gen(function* () {
         const data = Model.gather(
-          raws.map((r) => inputs[r.spec.key] as RawTable),
+          inputs["summary"] as ReadonlyArray<RawTable>,
           Object.fromEntries(Object.keys(clean).map((k) => [k, inputs[k]])) as unknown as CleanInputs,
           { dataVersion: ctx.fingerprint, taiwanPolicy: "separate", reconciled: Object.fromEntries(Object.keys(reconciled).map((k) => [k, inputs[k]])) as unknown as Model.ReconciledInputs },
         )
