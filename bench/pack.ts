@@ -39,11 +39,8 @@ const program = Effect.gen(function* () {
   }
   const loadMs = cpuMs(t0)
   const t1 = process.cpuUsage()
-  const data = Model.gather(
-    values.get(publication.summary) as never,
-    Object.fromEntries(Object.entries(publication.clean).map(([n, k]) => [n, values.get(k)])) as never,
-    { dataVersion: "bench", taiwanPolicy: "separate", reconciled: Object.fromEntries(Object.entries(publication.reconciled).map(([n, k]) => [n, values.get(k)])) as never },
-  )
+  const keyOf: Record<string, string> = { summary: publication.summary, ...publication.clean, ...publication.reconciled }
+  const data = Model.gatherNamed((name) => values.get(keyOf[name]!), { dataVersion: "bench", taiwanPolicy: "separate" })
   const { pdf } = yield* Pack.renderPack(join(repo, "templates/briefing", Pack.DEFAULT_TEMPLATE), data, {})
   const renderMs = cpuMs(t1)
   const t2 = process.cpuUsage()

@@ -320,11 +320,8 @@ export const briefOnce = (o: {
     if (stale.length > 0) {
       yield* Console.error(`note: sources or code changed since the last refresh (${stale.slice(0, 3).join(", ")}${stale.length > 3 ? ", …" : ""}); this brief uses the last refreshed data — run \`iiot refresh\` to update it`)
     }
-    const data = Model.gather(
-      values.get(publication.summary) as never,
-      Object.fromEntries(Object.entries(publication.clean).map(([n, k]) => [n, values.get(k)])) as never,
-      { dataVersion: "brief", taiwanPolicy: "separate", reconciled: Object.fromEntries(Object.entries(publication.reconciled).map(([n, k]) => [n, values.get(k)])) as never },
-    )
+    const keyOf: Record<string, string> = { summary: publication.summary, ...publication.clean, ...publication.reconciled }
+    const data = Model.gatherNamed((name) => values.get(keyOf[name]!), { dataVersion: "brief", taiwanPolicy: "separate" })
     const templateDir = join(Layers.packageRoot(), "templates", "briefing", o.template)
     const focus = o.focus
     const { pdf, findings } = yield* Pack.renderPack(templateDir, data, { ...(asOf ? { asOf } : {}), ...(focus ? { focus } : {}) })

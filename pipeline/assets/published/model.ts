@@ -77,3 +77,21 @@ export const gather = (
     figures: options.reconciled?.figures,
   }
 }
+
+/** The names under which the publishing assets receive their inputs. */
+export const CLEAN_NAMES = ["platforms", "collaborations", "lists", "lighthouses", "rounds", "spending"] as const
+export const RECONCILED_NAMES = ["entities", "listLinks", "figures"] as const
+
+/**
+ * The publication model from values looked up by input name (`summary`, the clean and the
+ * reconciled names): the publishing assets pass their inputs, `iiot brief` its stored values.
+ */
+export const gatherNamed = (
+  value: (name: string) => unknown,
+  options: { readonly dataVersion: string; readonly taiwanPolicy: TaiwanPolicy },
+): PublicationData =>
+  gather(
+    value("summary") as ReadonlyArray<RawTable>,
+    Object.fromEntries(CLEAN_NAMES.map((n) => [n, value(n)])) as unknown as CleanInputs,
+    { ...options, reconciled: Object.fromEntries(RECONCILED_NAMES.map((n) => [n, value(n)])) as unknown as ReconciledInputs },
+  )

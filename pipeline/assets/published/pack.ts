@@ -58,11 +58,7 @@ export const packAsset = (
     run: (inputs, ctx) =>
       Effect.gen(function* () {
         const ws = yield* Workspace
-        const data = Model.gather(
-          inputs["summary"] as ReadonlyArray<RawTable>,
-          Object.fromEntries(Object.keys(clean).map((k) => [k, inputs[k]])) as unknown as CleanInputs,
-          { dataVersion: ctx.fingerprint, taiwanPolicy: "separate", reconciled: Object.fromEntries(Object.keys(reconciled).map((k) => [k, inputs[k]])) as unknown as ReconciledInputs },
-        )
+        const data = Model.gatherNamed((name) => inputs[name], { dataVersion: ctx.fingerprint, taiwanPolicy: "separate" })
         const { pdf, findings } = yield* renderPack(join(ws.templatesDir, "briefing", DEFAULT_TEMPLATE), data, {})
         writeFileSync(join(ctx.filesDir, PACK_FILE), pdf.bytes)
         return { value: { file: PACK_FILE, pages: pdf.pages, bytes: pdf.bytes.length }, rows: pdf.pages, findings, files: [{ name: PACK_FILE }] }

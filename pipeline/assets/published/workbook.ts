@@ -25,11 +25,7 @@ export const workbookAsset = (
     deps: { ...clean, ...reconciled, summary } as Record<string, AssetT<unknown, any>>,
     run: (inputs, ctx) =>
       Effect.gen(function* () {
-        const data = Model.gather(
-          inputs["summary"] as ReadonlyArray<RawTable>,
-          Object.fromEntries(Object.keys(clean).map((k) => [k, inputs[k]])) as unknown as CleanInputs,
-          { dataVersion: ctx.fingerprint, taiwanPolicy: "separate", reconciled: Object.fromEntries(Object.keys(reconciled).map((k) => [k, inputs[k]])) as unknown as Model.ReconciledInputs },
-        )
+        const data = Model.gatherNamed((name) => inputs[name], { dataVersion: ctx.fingerprint, taiwanPolicy: "separate" })
         const doc = Observatory.build(data)
         const result = yield* Render.render(doc, join(ctx.filesDir, WORKBOOK_FILE))
         const tables = doc.sheets.filter((s): s is TableSheet => s.kind === "table")
