@@ -3,7 +3,7 @@
  * XLSX), map headers to the kind's fields, validate every row. Nothing is lost: accepted rows
  * keep every column (extras too), rejected rows go to the quarantine with their reasons.
  */
-import { Chunk, Effect, Stream } from "effect"
+import { Effect, Stream } from "effect"
 import * as Finding from "../domain/Finding.js"
 import type { Sidecar } from "../domain/Source.js"
 import { SourceError } from "../domain/Source.js"
@@ -254,5 +254,3 @@ export const countByCode = (findings: ReadonlyArray<Finding.Finding>): ReadonlyA
   return [...m.entries()].sort((a, b) => b[1].n - a[1].n).map(([code, { severity, n }]) => [code, severity, n] as const)
 }
 
-// Chunk is re-exported for callers that stream rows onward.
-export type { Chunk }

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest"
 import { Effect } from "effect"
 import ExcelJS from "exceljs"
 import Papa from "papaparse"
-import { readFileSync, writeFileSync } from "node:fs"
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import * as ReviewImport from "../../pipeline/publish/review/Import.js"
 import { refresh, workspace } from "./harness.js"
@@ -89,6 +89,27 @@ describe("review round-trip", () => {
     expect(third.status).toBe("succeeded")
     expect(third.outcomes.find((o) => o.key === "raw/wef/2026-01/wef_lighthouses")?.status).toBe("ran")
     await check()
+  })
+
+  it("a returned workbook dropped into sources/ (kind review-decisions, sheet Links) is applied by the next refresh", async () => {
+    const ws = workspace()
+    expect((await refresh(ws)).status).toBe("succeeded")
+    const { wb, links } = await linksOf(join(ws, "outputs/latest/iiot-observatory.xlsx"))
+    const target = links.find((l) => l.status === "auto")!
+    const sheet = wb.getWorksheet("Links")!
+    const headers = (sheet.getRow(1).values as Array<unknown>).slice(1).map(String)
+    sheet.getRow(target.row).getCell(headers.indexOf("Decision") + 1).value = "reject"
+    mkdirSync(join(ws, "sources/review"), { recursive: true })
+    await wb.xlsx.writeFile(join(ws, "sources/review/returned.xlsx"))
+    writeFileSync(
+      join(ws, "sources/review/returned.xlsx.source.yml"),
+      "kind: review-decisions\ntitle: returned workbook\nproducer: policy staff\nurl: internal\nretrieved: 2026-11-29\nsheet: Links\n",
+    )
+    const run = await refresh(ws)
+    expect(run.status).toBe("succeeded")
+    expect(run.outcomes.find((o) => o.key === "review/decisions")?.rows).toBe(1)
+    const after = await linksOf(join(ws, "outputs/latest/iiot-observatory.xlsx"))
+    expect(after.links.find((l) => l.key === target.key)?.status).toBe("rejected")
   })
 
   it("an unknown decision or an edited key is a finding, never a crash", async () => {

@@ -505,7 +505,7 @@ const about = (data: PublicationData, sheets: ReadonlyArray<SheetDoc>): SheetDoc
     { kind: "blank" },
     { kind: "heading", text: "Reviewing links and sending the workbook back" },
     { kind: "paragraph", text: "On the Links sheet, rows with status review sit in the review band: the evidence was not strong enough to link automatically. Pick accept, reject, merge or split in the Decision column (a dropdown), add a note if useful, save, and send the workbook back." },
-    { kind: "paragraph", text: "The analyst runs `iiot review import --workbook <file>` (or drops the file into sources/ as kind review-decisions); the next refresh applies the decisions. They are keyed by the Link key, so they survive re-runs and reordered rows. Do not edit the Link key column." },
+    { kind: "paragraph", text: "The analyst runs `iiot review import --workbook <file>` (or drops the file into sources/ with a sidecar saying `kind: review-decisions` and `sheet: Links`); the next refresh applies the decisions. They are keyed by the Link key, so they survive re-runs and reordered rows. Do not edit the Link key column." },
   ]
   return { kind: "text", name: "About", lines }
 }
