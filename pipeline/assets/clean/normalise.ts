@@ -30,6 +30,15 @@ const provenance = (t: RawTable, r: RawRecord): Provenance => ({ source: t.sourc
 
 type Emit = (f: Finding.Finding) => void
 
+/** Runs `clean` over every row of every table, collecting the rows and the findings it emits. */
+const eachRow = <A>(tables: ReadonlyArray<RawTable>, clean: (t: RawTable, r: RawRecord, emit: Emit) => A): CleanTable<A> => {
+  const rows: Array<A> = []
+  const findings: Array<Finding.Finding> = []
+  const emit: Emit = (f) => findings.push(f)
+  for (const t of tables) for (const r of t.rows) rows.push(clean(t, r, emit))
+  return { rows, findings }
+}
+
 const zh = (raw: string, at: Provenance, field: string, emit: Emit): Clean.ZhName | undefined => {
   if (raw.trim() === "") return undefined
   const n = zhCompanyName(raw)
@@ -56,132 +65,102 @@ const country = (raw: string, at: Provenance, field: string, emit: Emit): Clean.
 const period = (raw: string) => (raw.trim() === "" ? undefined : parsePeriod(raw))
 
 /** MIIT cross-industry platform lists. */
-export const platforms = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.PlatformRow> => {
-  const rows: Array<Clean.PlatformRow> = []
-  const findings: Array<Finding.Finding> = []
-  const emit: Emit = (f) => findings.push(f)
-  for (const t of tables) {
-    for (const r of t.rows) {
-      const at = provenance(t, r)
-      const own = text(r, "ownership_character")
-      const ownership = normalizeOwnership(own)
-      if (ownership && !ownership.recognised) {
-        emit(Finding.make("warn", "unknown-ownership", `ownership "${own}" is not a known category; shown as Unclear`, { source: at.source, row: at.row, field: "ownership_character", value: own }))
-      }
-      rows.push({
-        listYear: Number(text(r, "list_year")),
-        seq: int(text(r, "seq")),
-        platformEn: en(text(r, "platform_name_en")),
-        platformZh: opt(text(r, "platform_name_zh")),
-        company: zh(r.values["company_name_zh"] ?? "", at, "company_name_zh", emit),
-        ownership: ownership ? { value: ownership.value, original: ownership.original } : undefined,
-        sourceUrl: text(r, "source_url"),
-        notes: text(r, "notes"),
-        provenance: at,
-      })
+export const platforms = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.PlatformRow> =>
+  eachRow(tables, (t, r, emit) => {
+    const at = provenance(t, r)
+    const own = text(r, "ownership_character")
+    const ownership = normalizeOwnership(own)
+    if (ownership && !ownership.recognised) {
+      emit(Finding.make("warn", "unknown-ownership", `ownership "${own}" is not a known category; shown as Unclear`, { source: at.source, row: at.row, field: "ownership_character", value: own }))
     }
-  }
-  return { rows, findings }
-}
+    return {
+      listYear: Number(text(r, "list_year")),
+      seq: int(text(r, "seq")),
+      platformEn: en(text(r, "platform_name_en")),
+      platformZh: opt(text(r, "platform_name_zh")),
+      company: zh(r.values["company_name_zh"] ?? "", at, "company_name_zh", emit),
+      ownership: ownership ? { value: ownership.value, original: ownership.original } : undefined,
+      sourceUrl: text(r, "source_url"),
+      notes: text(r, "notes"),
+      provenance: at,
+    }
+  })
 
 /** Collaborations of platforms with foreign partners. */
-export const collaborations = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.CollaborationRow> => {
-  const rows: Array<Clean.CollaborationRow> = []
-  const findings: Array<Finding.Finding> = []
-  for (const t of tables) {
-    for (const r of t.rows) {
-      const at = provenance(t, r)
-      rows.push({
-        platform: en(text(r, "platform"))!,
-        partner: en(text(r, "partner"))!,
-        partnerCountry: country(r.values["partner_country"] ?? "", at, "partner_country", (f) => findings.push(f)),
-        partnerCountryBasis: text(r, "partner_country_basis"),
-        relation: text(r, "relation"),
-        citedIn: text(r, "source"),
-        note: text(r, "note"),
-        provenance: at,
-      })
+export const collaborations = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.CollaborationRow> =>
+  eachRow(tables, (t, r, emit) => {
+    const at = provenance(t, r)
+    return {
+      platform: en(text(r, "platform"))!,
+      partner: en(text(r, "partner"))!,
+      partnerCountry: country(r.values["partner_country"] ?? "", at, "partner_country", emit),
+      partnerCountryBasis: text(r, "partner_country_basis"),
+      relation: text(r, "relation"),
+      citedIn: text(r, "source"),
+      note: text(r, "note"),
+      provenance: at,
     }
-  }
-  return { rows, findings }
-}
+  })
 
 /** Global Lighthouse Network sites. */
-export const lighthouses = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.LighthouseRow> => {
-  const rows: Array<Clean.LighthouseRow> = []
-  const findings: Array<Finding.Finding> = []
-  const emit: Emit = (f) => findings.push(f)
-  for (const t of tables) {
-    for (const r of t.rows) {
-      const at = provenance(t, r)
-      rows.push({
-        company: en(text(r, "company"))!,
-        site: text(r, "site"),
-        country: country(r.values["country"] ?? "", at, "country", emit),
-        yearJoined: period(text(r, "year_joined")),
-        announced: period(text(r, "announcement_ym")),
-        industry: text(r, "industry"),
-        type: text(r, "lighthouse_type"),
-        ownerHq: country(r.values["owner_hq_country"] ?? "", at, "owner_hq_country", emit),
-        sourceUrl: text(r, "source_url"),
-        verification: text(r, "verification"),
-        notes: text(r, "notes"),
-        provenance: at,
-      })
+export const lighthouses = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.LighthouseRow> =>
+  eachRow(tables, (t, r, emit) => {
+    const at = provenance(t, r)
+    return {
+      company: en(text(r, "company"))!,
+      site: text(r, "site"),
+      country: country(r.values["country"] ?? "", at, "country", emit),
+      yearJoined: period(text(r, "year_joined")),
+      announced: period(text(r, "announcement_ym")),
+      industry: text(r, "industry"),
+      type: text(r, "lighthouse_type"),
+      ownerHq: country(r.values["owner_hq_country"] ?? "", at, "owner_hq_country", emit),
+      sourceUrl: text(r, "source_url"),
+      verification: text(r, "verification"),
+      notes: text(r, "notes"),
+      provenance: at,
     }
-  }
-  return { rows, findings }
-}
+  })
 
 /** Claims about lighthouse announcement rounds. */
-export const rounds = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.RoundClaimRow> => {
-  const rows: Array<Clean.RoundClaimRow> = []
-  for (const t of tables) {
-    for (const r of t.rows) {
-      rows.push({
-        date: parsePeriod(text(r, "announcement_date"))!,
-        newSites: int(text(r, "new_sites")),
-        totalSites: int(text(r, "total_sites")),
-        chinaTotal: int(text(r, "china_total")),
-        chinaNew: int(text(r, "china_new")),
-        sourceUrl: text(r, "source_url"),
-        note: text(r, "note"),
-        provenance: provenance(t, r),
-      })
+export const rounds = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.RoundClaimRow> =>
+  eachRow(tables, (t, r) => {
+    return {
+      date: parsePeriod(text(r, "announcement_date"))!,
+      newSites: int(text(r, "new_sites")),
+      totalSites: int(text(r, "total_sites")),
+      chinaTotal: int(text(r, "china_total")),
+      chinaNew: int(text(r, "china_new")),
+      sourceUrl: text(r, "source_url"),
+      note: text(r, "note"),
+      provenance: provenance(t, r),
     }
-  }
-  return { rows, findings: [] }
-}
+  })
 
 const truthy = (s: string) => /^(true|yes|y|1|是|预测|forecast)$/i.test(s.trim())
 
 /** IoT spending, devices and market-size figures across vintages. */
-export const spending = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.SpendingRow> => {
-  const rows: Array<Clean.SpendingRow> = []
-  for (const t of tables) {
-    for (const r of t.rows) {
-      const valueText = text(r, "value")
-      const unitText = text(r, "unit")
-      const cagr = text(r, "cagr_pct")
-      rows.push({
-        publisher: text(r, "publisher"),
-        release: period(text(r, "release_date")),
-        region: text(r, "region"),
-        metric: text(r, "metric"),
-        year: Number(text(r, "year")),
-        quantity: parseQuantity(valueText, unitText)!,
-        valueText,
-        unitText,
-        isForecast: truthy(text(r, "is_forecast")),
-        cagrPct: cagr === "" || Number.isNaN(Number(cagr)) ? undefined : Number(cagr),
-        note: text(r, "note"),
-        sourceUrl: text(r, "source_url"),
-        provenance: provenance(t, r),
-      })
+export const spending = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.SpendingRow> =>
+  eachRow(tables, (t, r) => {
+    const valueText = text(r, "value")
+    const unitText = text(r, "unit")
+    const cagr = text(r, "cagr_pct")
+    return {
+      publisher: text(r, "publisher"),
+      release: period(text(r, "release_date")),
+      region: text(r, "region"),
+      metric: text(r, "metric"),
+      year: Number(text(r, "year")),
+      quantity: parseQuantity(valueText, unitText)!,
+      valueText,
+      unitText,
+      isForecast: truthy(text(r, "is_forecast")),
+      cagrPct: cagr === "" || Number.isNaN(Number(cagr)) ? undefined : Number(cagr),
+      note: text(r, "note"),
+      sourceUrl: text(r, "source_url"),
+      provenance: provenance(t, r),
     }
-  }
-  return { rows, findings: [] }
-}
+  })
 
 const code = (raw: string): { code: string | undefined; valid: boolean } => {
   if (raw.trim() === "") return { code: undefined, valid: true }
@@ -190,57 +169,43 @@ const code = (raw: string): { code: string | undefined; valid: boolean } => {
 }
 
 /** Large MIIT lists (e.g. "little giants"). */
-export const lists = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.ListRow> => {
-  const rows: Array<Clean.ListRow> = []
-  const findings: Array<Finding.Finding> = []
-  const emit: Emit = (f) => findings.push(f)
-  for (const t of tables) {
-    for (const r of t.rows) {
-      const at = provenance(t, r)
-      const c = code(r.values["credit_code"] ?? "")
-      rows.push({
-        seq: text(r, "seq"),
-        name: zh(r.values["company_name_zh"] ?? "", at, "company_name_zh", emit)!,
-        creditCode: c.code,
-        creditCodeValid: c.valid,
-        province: text(r, "province"),
-        sector: text(r, "sector"),
-        batch: text(r, "batch"),
-        provenance: at,
-      })
+export const lists = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.ListRow> =>
+  eachRow(tables, (t, r, emit) => {
+    const at = provenance(t, r)
+    const c = code(r.values["credit_code"] ?? "")
+    return {
+      seq: text(r, "seq"),
+      name: zh(r.values["company_name_zh"] ?? "", at, "company_name_zh", emit)!,
+      creditCode: c.code,
+      creditCodeValid: c.valid,
+      province: text(r, "province"),
+      sector: text(r, "sector"),
+      batch: text(r, "batch"),
+      provenance: at,
     }
-  }
-  return { rows, findings }
-}
+  })
 
 const split = (s: string) => s.split("|").map((x) => normalizeText(x)).filter((x) => x !== "")
 
 /** Company registries and the curated reference file of groups and aliases. */
-export const registry = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.RegistryRow> => {
-  const rows: Array<Clean.RegistryRow> = []
-  const findings: Array<Finding.Finding> = []
-  const emit: Emit = (f) => findings.push(f)
-  for (const t of tables) {
-    for (const r of t.rows) {
-      const at = provenance(t, r)
-      const c = code(r.values["credit_code"] ?? "")
-      const own = normalizeOwnership(text(r, "ownership"))
-      rows.push({
-        creditCode: c.code,
-        nameZh: zh(r.values["name_zh"] ?? "", at, "name_zh", emit),
-        nameEn: en(text(r, "name_en")),
-        province: text(r, "province"),
-        city: text(r, "city"),
-        sector: text(r, "sector"),
-        ownership: own?.value,
-        entityId: opt(text(r, "entity_id")),
-        group: opt(text(r, "group")),
-        parent: opt(text(r, "parent")),
-        aliasesZh: split(r.values["alias_zh"] ?? ""),
-        aliasesEn: split(r.values["alias_en"] ?? ""),
-        provenance: at,
-      })
+export const registry = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.RegistryRow> =>
+  eachRow(tables, (t, r, emit) => {
+    const at = provenance(t, r)
+    const c = code(r.values["credit_code"] ?? "")
+    const own = normalizeOwnership(text(r, "ownership"))
+    return {
+      creditCode: c.code,
+      nameZh: zh(r.values["name_zh"] ?? "", at, "name_zh", emit),
+      nameEn: en(text(r, "name_en")),
+      province: text(r, "province"),
+      city: text(r, "city"),
+      sector: text(r, "sector"),
+      ownership: own?.value,
+      entityId: opt(text(r, "entity_id")),
+      group: opt(text(r, "group")),
+      parent: opt(text(r, "parent")),
+      aliasesZh: split(r.values["alias_zh"] ?? ""),
+      aliasesEn: split(r.values["alias_en"] ?? ""),
+      provenance: at,
     }
-  }
-  return { rows, findings }
-}
+  })
