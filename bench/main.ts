@@ -8,7 +8,7 @@
  *
  * Parts live in the `parts` registry below; adding one (workbook, end-to-end) is adding an entry.
  */
-import { existsSync, mkdirSync, writeFileSync } from "node:fs"
+import { mkdirSync, writeFileSync } from "node:fs"
 import { cpus, loadavg, totalmem } from "node:os"
 import { join } from "node:path"
 import {
@@ -26,7 +26,6 @@ import {
   type PeerResult,
   peerFor,
   peerUnavailable,
-  repoRoot,
   sizeLabel,
   table,
   tsPart,
@@ -235,14 +234,11 @@ const ingest: Part = {
   },
 }
 
-/** Issue 4: entity resolution at scale, when `bench/entities.ts` exists. */
+/** Issue 4: entity resolution at scale. */
 const entities: Part = {
   name: "entities",
   title: "Entity resolution (list → registry links, scored against truth.csv)",
   run: async (ctx) => {
-    if (!existsSync(join(repoRoot, "bench", "entities.ts"))) {
-      return { text: "bench/entities.ts does not exist yet; skipped.", goals: [], raw: null }
-    }
     const rows = []
     const goals: Array<Goal> = []
     const raw: Array<Record<string, any>> = []
