@@ -17,7 +17,8 @@ import { Effect, Stream } from "effect"
 import { spawn } from "node:child_process"
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { basename, join } from "node:path"
-import { deserialize } from "node:v8"
+import { readValue } from "../pipeline/engine/ValueCodec.js"
+import { VALUE_FILE } from "../pipeline/engine/AssetStore.js"
 import * as HeaderMap from "../pipeline/ingest/HeaderMap.js"
 import { readTable } from "../pipeline/ingest/Table.js"
 import type { ListLinkResult } from "../pipeline/reconcile/entities/ListLink.js"
@@ -217,9 +218,9 @@ const main = async () => {
     const ll = assets.find((a) => a.key === "reconciled/list-links")
     // Without run.json (a crashed run) there is no fingerprint; a fresh store holds at most one value.
     const llDir = join(ws, "out", ".iiot", "assets", "reconciled", "list-links")
-    const fp = ll?.fingerprint ?? (existsSync(llDir) ? readdirSync(llDir).filter((d) => existsSync(join(llDir, d, "value.v8"))) : []).at(0)
-    const value = fp === undefined ? undefined : join(llDir, fp, "value.v8")
-    if (value !== undefined && existsSync(value)) quality = await score(data, deserialize(readFileSync(value)) as ListLinkResult)
+    const fp = ll?.fingerprint ?? (existsSync(llDir) ? readdirSync(llDir).filter((d) => existsSync(join(llDir, d, VALUE_FILE))) : []).at(0)
+    const value = fp === undefined ? undefined : join(llDir, fp, VALUE_FILE)
+    if (value !== undefined && existsSync(value)) quality = await score(data, readValue(value) as ListLinkResult)
     else qualityNote = `no stored reconciled/list-links value (${ll === undefined ? "asset not in run.json" : `status ${ll.status}`})`
     const failureLines = cli.stdout
       .split("\n")

@@ -7,9 +7,9 @@ import { Context, Effect, Layer, Option } from "effect"
 import { randomBytes } from "node:crypto"
 import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
-import { deserialize, serialize } from "node:v8"
 import type { EngineFinding } from "./AssetSpec.js"
 import { AssetStoreError } from "./errors.js"
+import * as ValueCodec from "./ValueCodec.js"
 
 export interface AssetStore {
   readonly root: string
@@ -39,17 +39,20 @@ export const AssetStore = Context.GenericTag<AssetStore>("iiot/AssetStore")
 // Keys are path-like (`wef/lighthouses`); one folder level per segment keeps them greppable.
 const keyDir = (root: string, key: string) => join(root, ...key.split("/"))
 
-/** Values serialised with v8 (structured clone): fast for large tables, exact for plain data. */
+/** The file holding a stored value (see ValueCodec; values from before it, `value.v8`, are simply not found and get recomputed). */
+export const VALUE_FILE = "value.bin"
+
+/** Values stored by ValueCodec: V8's structured clone, tables column by column. */
 export const make = (root: string): AssetStore => {
   const dir = (key: string, fp: string) => join(keyDir(root, key), fp)
   return {
     root,
-    has: (key, fp) => Effect.sync(() => existsSync(join(dir(key, fp), "value.v8"))),
+    has: (key, fp) => Effect.sync(() => existsSync(join(dir(key, fp), VALUE_FILE))),
     get: (key, fp) =>
       Effect.try({
         try: () => {
-          const file = join(dir(key, fp), "value.v8")
-          return existsSync(file) ? Option.some(deserialize(readFileSync(file))) : Option.none()
+          const file = join(dir(key, fp), VALUE_FILE)
+          return existsSync(file) ? Option.some(ValueCodec.readValue(file)) : Option.none()
         },
         catch: (e) => new AssetStoreError({ reason: "read", key, message: `cannot read stored value of \`${key}\`: ${String(e)}` }),
       }),
@@ -66,7 +69,7 @@ export const make = (root: string): AssetStore => {
       Effect.try({
         try: () => {
           const staged = join(stagedFiles, "..")
-          writeFileSync(join(staged, "value.v8"), serialize(value))
+          ValueCodec.writeValue(join(staged, VALUE_FILE), value)
           writeFileSync(join(staged, "meta.json"), JSON.stringify(meta))
           const target = dir(key, fp)
           mkdirSync(keyDir(root, key), { recursive: true })
@@ -94,7 +97,7 @@ export const make = (root: string): AssetStore => {
           for (const entry of readdirSync(folder, { withFileTypes: true })) {
             if (!entry.isDirectory() || entry.name === ".staging") continue
             const full = join(folder, entry.name)
-            if (existsSync(join(full, "value.v8"))) {
+            if (existsSync(join(full, VALUE_FILE))) {
               if (!keep.has(`${prefix.join("/")}@${entry.name}`)) {
                 rmSync(full, { recursive: true, force: true })
                 removed++

@@ -61,10 +61,21 @@ const platformsSheet = (rows: ReadonlyArray<Clean.PlatformRow>) =>
 const listSheet = (data: PublicationData) => {
   const rows = data.lists
   const links = data.listLinks?.links ?? []
-  // Links are per list row; index them by the row's provenance.
-  const byRow = new Map<string, (typeof links)[number]>()
-  for (const l of links as ReadonlyArray<any>) byRow.set(`${l.source ?? ""}#${l.row}`, l)
-  const linkOf = (r: Clean.ListRow) => byRow.get(`${r.provenance.source}#${r.provenance.row}`) ?? byRow.get(`#${r.provenance.row}`)
+  // Links are one per list row in list order; found by the row's provenance should that ever not hold.
+  let byRow: Map<string, Map<number, (typeof links)[number]>> | undefined
+  const linkOf = (r: Clean.ListRow, i: number) => {
+    const l = links[i]
+    if (l !== undefined && l.row === r.provenance.row && l.source === r.provenance.source) return l
+    if (byRow === undefined) {
+      byRow = new Map()
+      for (const x of links) {
+        let m = byRow.get(x.source)
+        if (m === undefined) byRow.set(x.source, (m = new Map()))
+        m.set(x.row, x)
+      }
+    }
+    return byRow.get(r.provenance.source)?.get(r.provenance.row)
+  }
   return table(
     "MIIT lists",
     [
@@ -83,8 +94,9 @@ const listSheet = (data: PublicationData) => {
     {
       count: rows.length,
       rows: function* () {
-        for (const r of rows) {
-          const l = linkOf(r) as { creditCode?: string; score?: number; status?: string } | undefined
+        for (let i = 0; i < rows.length; i++) {
+          const r = rows[i]!
+          const l = linkOf(r, i)
           yield [r.seq, r.name.display, r.creditCode ?? "", r.creditCodeValid, r.province, r.sector, r.batch, l?.creditCode ?? "", l?.score ?? null, l?.status ?? "", ...prov(r)]
         }
       },

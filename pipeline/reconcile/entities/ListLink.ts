@@ -26,6 +26,8 @@ export type ListLinkStatus = "auto" | "decided" | "review" | "none"
 /** One list row's outcome; `creditCode` is the linked registry code (undefined unless auto/decided). */
 export interface ListLink {
   readonly seq: string
+  /** The list row's source and row (its provenance): links are one per list row, in list order. */
+  readonly source: string
   readonly row: number
   readonly creditCode: string | undefined
   readonly score: number
@@ -385,7 +387,7 @@ export const linkList = (list: ReadonlyArray<ListRow>, registry: ReadonlyArray<R
         ),
       )
     if (status === "none") unlinked++
-    links[i] = { seq: m.seq, row: m.provenance.row, creditCode: linked ? registry[ri]!.creditCode : undefined, score, status }
+    links[i] = { seq: m.seq, source: m.provenance.source, row: m.provenance.row, creditCode: linked ? registry[ri]!.creditCode : undefined, score, status }
   }
   for (const r of review)
     findings.push(
