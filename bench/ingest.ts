@@ -6,13 +6,14 @@
  *
  *   node --import tsx bench/ingest.ts --data DIR              ingest + validate both (kept in memory, as a refresh holds them)
  *   node --import tsx bench/ingest.ts --data DIR --baseline   just read and decode the same bytes (TextDecoder, count newlines)
- *   node --import tsx bench/ingest.ts --data DIR --phases     where the time goes: checksum, read+parse, row objects, validation
+ *   node --import tsx bench/ingest.ts --data DIR --phases     where the time goes: checksum, read+parse, row objects, validation, keeping rows
  *
  * Prints one `BENCH {json}` line; times are wall milliseconds inside this process.
  */
 import { Effect, Stream } from "effect"
 import { createReadStream, existsSync, rmSync } from "node:fs"
 import { basename, join } from "node:path"
+import * as RawRows from "../pipeline/domain/RawRows.js"
 import * as Ingest from "../pipeline/ingest/Ingest.js"
 import * as SourceCatalog from "../pipeline/ingest/SourceCatalog.js"
 import * as HeaderMap from "../pipeline/ingest/HeaderMap.js"
@@ -104,7 +105,8 @@ const ingestAll = async (data: string) => {
 
 /**
  * Where `ingest` spends its time, in one pass that mirrors Ingest.ts's loop: the sha256 check,
- * then per batch the time to build row objects and to validate them; read + decode + parse is
+ * then per batch the time to build row objects, to validate them and to keep the rows (RawRows
+ * blocks); read + decode + parse is
  * the stream's wall time minus the time spent inside the batch callback. GC lands in whichever
  * step allocates when it runs, so treat the split as indicative.
  */
@@ -122,45 +124,45 @@ const phases = async (data: string) => {
     const mapping = HeaderMap.mapHeaders(kind, open.head.headers, entry.sidecar.columns)
     const columns = [...mapping.fields.map((f) => [f.index, f.field] as const), ...mapping.extras.map((x) => [x.index, x.header] as const)]
     const openMs = now() - t
-    const kept: Array<{ row: number; values: Record<string, string> }> = []
+    const kept = new RawRows.Builder(columns)
     let rowObjectsMs = 0
     let validateMs = 0
+    let storeMs = 0
     let problems = 0
     t = now()
     await Effect.runPromise(
       Stream.runForEach(open.batches, (batch) =>
         Effect.sync(() => {
           const a = now()
-          const built: Array<{ row: number; values: Record<string, string> }> = new Array(batch.length)
+          const built: Array<Record<string, string>> = new Array(batch.length)
           for (let i = 0; i < batch.length; i++) {
-            const raw = batch[i]!
             const values: Record<string, string> = {}
-            for (const [index, name] of columns) values[name] = raw.cells[index] ?? ""
-            built[i] = { row: raw.row, values }
+            for (const [index, name] of columns) values[name] = batch[i]!.cells[index] ?? ""
+            built[i] = values
           }
           const b = now()
-          for (const r of built) {
-            problems += Validate.check(kind, r.values).length
-            kept.push(r)
-          }
+          for (const values of built) problems += Validate.check(kind, values).length
+          const c = now()
+          for (const raw of batch) kept.push(raw.row, raw.cells)
           rowObjectsMs += b - a
-          validateMs += now() - b
+          validateMs += c - b
+          storeMs += now() - c
         }),
       ),
     )
     const streamMs = now() - t
     out.push({
       file: basename(entry.file),
-      rows: kept.length,
       problems,
       checksumMs,
       openMs,
-      readParseMs: streamMs - rowObjectsMs - validateMs,
+      readParseMs: streamMs - rowObjectsMs - validateMs - storeMs,
       rowObjectsMs,
       validateMs,
+      storeMs,
+      rows: kept.done().length,
       totalMs: checksumMs + openMs + streamMs,
     })
-    kept.length = 0
   }
   emit({ part: "ingest-phases", data, files: out })
 }

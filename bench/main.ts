@@ -202,6 +202,7 @@ const ingest: Part = {
             fmtMs(f.openMs + f.readParseMs),
             fmtMs(f.rowObjectsMs),
             fmtMs(f.validateMs),
+            fmtMs(f.storeMs),
             fmtMs(f.totalMs),
           ])
         }
@@ -221,7 +222,7 @@ const ingest: Part = {
             "Where the time goes (`--phases`, a separate process mirroring `ingest`'s loop in one pass; GC lands in",
             "whichever step allocates, so the split is indicative):",
             "",
-            table(["size", "file", "sha256", "read+decode+parse", "row objects", "validation", "sum"], phaseRows),
+            table(["size", "file", "sha256", "read+decode+parse", "row objects", "validation", "keep rows", "sum"], phaseRows),
           ]
         : []),
       "",

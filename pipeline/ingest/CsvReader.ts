@@ -59,6 +59,8 @@ class RecordPuller {
   private minParse = 0
   private readonly parser: Papa.Parser
   private readonly buf = Buffer.allocUnsafe(CHUNK_BYTES)
+  /** The read of the next chunk, started as soon as the previous one was decoded. */
+  private ahead: Promise<{ bytesRead: number }> | undefined
 
   constructor(
     private readonly fh: fs.FileHandle,
@@ -88,7 +90,8 @@ class RecordPuller {
     if (this.done) return { _tag: "end" }
     for (;;) {
       if (!this.eof) {
-        const { bytesRead } = await this.fh.read(this.buf, 0, CHUNK_BYTES, null)
+        const { bytesRead } = await (this.ahead ?? this.fh.read(this.buf, 0, CHUNK_BYTES, null))
+        this.ahead = undefined
         let text: string
         try {
           text = bytesRead === 0 ? this.decoder.decode() : this.decoder.decode(this.buf.subarray(0, bytesRead), { stream: true })
@@ -102,6 +105,12 @@ class RecordPuller {
         }
         this.offset += bytesRead
         if (bytesRead === 0) this.eof = true
+        // The chunk is decoded (copied into `text`): read the next one while this one is parsed.
+        else {
+          this.ahead = this.fh.read(this.buf, 0, CHUNK_BYTES, null)
+          // A puller given up early (header scan, failure) closes the file with this read in flight: not an unhandled rejection.
+          this.ahead.catch(() => undefined)
+        }
         if (this.crlf) {
           if (this.carryCr) text = "\r" + text
           this.carryCr = !this.eof && text.endsWith("\r")

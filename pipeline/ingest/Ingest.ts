@@ -5,6 +5,7 @@
  */
 import { Effect, Stream } from "effect"
 import * as Finding from "../domain/Finding.js"
+import * as RawRows from "../domain/RawRows.js"
 import type { Sidecar } from "../domain/Source.js"
 import { SourceError } from "../domain/Source.js"
 import * as HeaderMap from "./HeaderMap.js"
@@ -14,12 +15,13 @@ import { readTable } from "./Table.js"
 import * as Validate from "./Validate.js"
 
 export type { QuarantinedRow, RawRecord, SourceInfo } from "../domain/Source.js"
-import type { QuarantinedRow, RawRecord, SourceInfo } from "../domain/Source.js"
+import type { QuarantinedRow, SourceInfo } from "../domain/Source.js"
 
 /** The raw table of one source: kept rows, quarantine, counts and the validation report. */
 export interface RawTable {
   readonly source: SourceInfo
-  readonly rows: ReadonlyArray<RawRecord>
+  /** Kept rows, column by column (see RawRows); iterate with `RawRows.forEach` or `RawRows.iterate`. */
+  readonly rows: RawRows.RawRows
   readonly quarantine: ReadonlyArray<QuarantinedRow>
   readonly counts: { readonly read: number; readonly kept: number; readonly rejected: number }
   readonly findings: ReadonlyArray<Finding.Finding>
@@ -28,120 +30,27 @@ export interface RawTable {
 /** Default share of rejected rows above which a source fails as a whole. */
 export const DEFAULT_MAX_REJECT_SHARE = 0.5
 
-/**
- * Rows per batch while ingesting: small enough that a batch's transient parser output dies in
- * the young generation instead of being promoted (less old-space garbage, lower peak RSS),
- * large enough that the per-batch bulk copy and Effect step stay amortised.
- */
-const INGEST_BATCH_ROWS = 2048
-
-/** Distinct values a column may have and still be interned; past it the column is treated as free text. */
-const INTERN_LIMIT = 4096
-
-/** V8 cuts substrings of at least this many characters as slices that keep their parent string alive. */
-const SLICE_MIN_CHARS = 13
+/** Rows per batch while ingesting: as many as a RawRows block, so a batch's parser output dies young. */
+const INGEST_BATCH_ROWS = RawRows.BLOCK_ROWS
 
 /**
- * Copies of strings that share no memory with the text they were cut from. Why: a CSV cell is
- * a V8 "sliced string" pointing into the decoded chunk papaparse split, so one kept cell
- * pins the whole chunk (the 3M-row bench held the whole file this way, ~600 MB), and a slice of
- * a two-byte (Chinese) chunk stays two-byte even when its own text is ASCII. A JSON round trip
- * yields flat strings of the narrowest width; done once per batch over all cells that need it,
- * it costs about a third of a per-cell copy (Buffer or JSON, ~0.3-0.7 µs each, measured), and
- * `(" " + s).slice(1)` does not help (it re-slices a fresh two-byte copy).
+ * A copy that shares no memory with the text it was cut from. A CSV cell is a V8 "sliced
+ * string" into the decoded chunk papaparse split, so one kept cell would pin the whole chunk; a
+ * JSON round trip yields flat strings. Only quarantined rows are kept as objects (kept rows are
+ * copied into RawRows' block strings), so this runs on few cells.
  */
-const detachAll = (cells: ReadonlyArray<string>): ReadonlyArray<string> => {
-  if (cells.length <= DETACH_GROUP) return JSON.parse(JSON.stringify(cells)) as ReadonlyArray<string>
-  const out: Array<string> = []
-  for (let at = 0; at < cells.length; at += DETACH_GROUP) for (const s of JSON.parse(JSON.stringify(cells.slice(at, at + DETACH_GROUP))) as ReadonlyArray<string>) out.push(s)
-  return out
-}
+const detachValues = (values: Record<string, string>): Record<string, string> => JSON.parse(JSON.stringify(values)) as Record<string, string>
 
 /**
- * Cells copied per JSON round trip: keeps its text under V8's large-object size (128 KiB), so
- * it dies young; large objects are allocated in the old generation and only freed by full GCs,
- * which let such garbage pile up to hundreds of MB of peak RSS.
+ * The `values` of one row for validation: every column by name. One generated object literal per
+ * source so every row shares a hidden class (several times faster than assigning to `{}`); only
+ * column names (as JSON string literals) and indexes enter the generated code, and later
+ * duplicates win, as with assignment in order.
  */
-const DETACH_GROUP = 256
-
-const detach = (s: string): string => (s.length < SLICE_MIN_CHARS ? s : detachAll([s])[0]!)
-
-/**
- * Interning for one column of rows held in memory: while the column repeats itself (province,
- * industry, batch, ownership) each distinct value is kept once and shared; once it shows more
- * than INTERN_LIMIT distinct values it is free text (names, codes) and `interned` is dropped.
- */
-class ColumnStore {
-  interned: Map<string, string> | undefined = new Map()
-  store(s: string): string {
-    const m = this.interned
-    if (m !== undefined) {
-      const known = m.get(s)
-      if (known !== undefined) return known
-      if (m.size < INTERN_LIMIT) {
-        const own = detach(s)
-        m.set(own, own)
-        return own
-      }
-      this.interned = undefined // values already handed out stay shared; later batches copy the column in bulk
-    }
-    return detach(s)
-  }
-}
-
-/** Builds the `values` of a batch of rows: every column by name, text stored as ColumnStore decides. */
-type BatchBuilder = (batch: ReadonlyArray<{ readonly cells: ReadonlyArray<string> }>) => Array<Record<string, string>>
-
-/** A generated row constructor: stores, cells, bulk-detached free text and its cursor. */
-type MakeRow = (s: ReadonlyArray<ColumnStore>, c: ReadonlyArray<string>, f: ReadonlyArray<string>, at: { k: number }) => Record<string, string>
-
-/**
- * A batch builder for a fixed column list. Each row is made by one generated object literal
- * (`new Function`) so every row of a source shares one hidden class with its properties
- * in-object: several times faster and ~40% smaller than adding properties one by one to `{}`.
- * Only column names (as JSON string literals) and indexes enter the generated code; later
- * duplicates win, as with assignment in order. The literal is regenerated when a column turns
- * from interned to free text (at most once per column).
- */
-const batchBuilder = (columns: ReadonlyArray<readonly [index: number, name: string]>): BatchBuilder => {
-  const stores = columns.map(() => new ColumnStore())
+const valuesOf = (columns: ReadonlyArray<readonly [index: number, name: string]>): ((cells: ReadonlyArray<string>) => Record<string, string>) => {
   // "__proto__" as a literal key would set the prototype; a computed key defines an own property.
   const key = (name: string) => (name === "__proto__" ? `["__proto__"]` : JSON.stringify(name))
-  let modes = ""
-  let make: MakeRow = () => ({})
-  let free: ReadonlyArray<number> = []
-  const compile = () => {
-    const fields = columns.map(([index, name], k) =>
-      stores[k]!.interned !== undefined
-        ? `${key(name)}: s[${k}].store(c[${index}] ?? "")`
-        : // Free text: long cells come from the batch's detached copies, in gathering order.
-          `${key(name)}: (x = c[${index}]) === undefined ? "" : x.length < ${SLICE_MIN_CHARS} ? x : f[at.k++]`,
-    )
-    make = new Function("s", "c", "f", "at", `"use strict"; let x; return { ${fields.join(", ")} }`) as MakeRow
-    free = columns.flatMap(([index], k) => (stores[k]!.interned === undefined ? [index] : []))
-  }
-  return (batch) => {
-    const now = stores.map((st) => (st.interned === undefined ? "f" : "i")).join("")
-    if (now !== modes) {
-      modes = now
-      compile()
-    }
-    // Gather the long free-text cells in the order `make` consumes them, copy them in one go.
-    const long: Array<string> = []
-    if (free.length > 0)
-      for (let r = 0; r < batch.length; r++) {
-        const c = batch[r]!.cells
-        for (let j = 0; j < free.length; j++) {
-          const x = c[free[j]!]
-          if (x !== undefined && x.length >= SLICE_MIN_CHARS) long.push(x)
-        }
-      }
-    const fresh = long.length > 0 ? detachAll(long) : long
-    const at = { k: 0 }
-    const out: Array<Record<string, string>> = new Array(batch.length)
-    for (let r = 0; r < batch.length; r++) out[r] = make(stores, batch[r]!.cells, fresh, at)
-    return out
-  }
+  return new Function("c", `"use strict"; return { ${columns.map(([index, name]) => `${key(name)}: c[${index}] ?? ""`).join(", ")} }`) as never
 }
 
 /** Reads and validates one source file (already fetched when remote). */
@@ -169,22 +78,21 @@ export const ingest = (entry: SourceEntry, file: string = entry.file) =>
       ...mapping.fields.map((f) => [f.index, f.field] as const),
       ...mapping.extras.map((x) => [x.index, x.header] as const),
     ]
-    const rows: Array<RawRecord> = []
+    const rows = new RawRows.Builder(columns)
     const quarantine: Array<QuarantinedRow> = []
     const findings: Array<Finding.Finding> = [...table.findings.map(at), ...mapping.findings.map(at)]
     const counts: Record<string, number> = {}
-    const build = batchBuilder(columns)
+    const build = valuesOf(columns)
     const check = Validate.checker(kind)
     const sheet = table.head.sheet
     yield* Stream.runForEach(table.batches, (batch) =>
       Effect.sync(() => {
-        const built = build(batch)
         for (let i = 0; i < batch.length; i++) {
           const raw = batch[i]!
-          const values = built[i]!
+          const values = build(raw.cells)
           const problems = check(values)
           if (problems.length === 0) {
-            rows.push({ row: raw.row, values })
+            rows.push(raw.row, raw.cells)
             continue
           }
           for (const p of problems) {
@@ -200,13 +108,14 @@ export const ingest = (entry: SourceEntry, file: string = entry.file) =>
             )
           }
           const reasons = problems.filter(Validate.rejects).map((p) => `${p.field}: ${p.message} [${p.code}]`)
-          if (reasons.length > 0) quarantine.push({ row: raw.row, values, reasons })
-          else rows.push({ row: raw.row, values })
+          if (reasons.length > 0) quarantine.push({ row: raw.row, values: detachValues(values), reasons })
+          else rows.push(raw.row, raw.cells)
         }
       }),
     ).pipe(Effect.mapError((e) => new SourceError({ reason: "unreadable", file: entry.id, message: e.message })))
     findings.push(...(yield* table.readFindings).map(at))
-    const read = rows.length + quarantine.length
+    const kept = rows.done()
+    const read = kept.length + quarantine.length
     const maxShare = sidecar.max_reject_share ?? DEFAULT_MAX_REJECT_SHARE
     if (read > 0 && quarantine.length / read > maxShare) {
       const top = Object.entries(counts)
@@ -239,7 +148,7 @@ export const ingest = (entry: SourceEntry, file: string = entry.file) =>
       mapping: Object.fromEntries(mapping.fields.map((f) => [f.header, f.field])),
       extras: mapping.extras.map((x) => x.header),
     }
-    const result: RawTable = { source, rows, quarantine, counts: { read, kept: rows.length, rejected: quarantine.length }, findings }
+    const result: RawTable = { source, rows: kept, quarantine, counts: { read, kept: kept.length, rejected: quarantine.length }, findings }
     return result
   })
 

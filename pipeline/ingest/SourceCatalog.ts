@@ -144,7 +144,8 @@ export const sha256File = (file: string): Effect.Effect<string, SourceError> =>
 const hashStream = (file: string): Effect.Effect<string, SourceError> =>
   Effect.async<string, SourceError>((resume) => {
     const hash = createHash("sha256")
-    const stream = createReadStream(file)
+    // 1 MiB reads: with the 64 KiB default, a thread-pool round trip per chunk made hashing the 337 MB bench registry take 0.7 s instead of 0.4 s (measured).
+    const stream = createReadStream(file, { highWaterMark: 1 << 20 })
     stream.on("data", (chunk) => hash.update(chunk))
     stream.on("error", (e) => resume(Effect.fail(new SourceError({ reason: "unreadable", file, message: `cannot read ${file}: ${e.message}` }))))
     stream.on("end", () => resume(Effect.succeed(hash.digest("hex"))))

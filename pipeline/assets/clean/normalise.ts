@@ -6,6 +6,7 @@
 import type * as Clean from "../../domain/Clean.js"
 import * as Finding from "../../domain/Finding.js"
 import type { Provenance } from "../../domain/Provenance.js"
+import * as RawRows from "../../domain/RawRows.js"
 import type { RawRecord, RawTable } from "../../ingest/Ingest.js"
 import { enCompanyName } from "../../normalize/companyEn.js"
 import { zhCompanyName } from "../../normalize/companyZh.js"
@@ -35,7 +36,7 @@ const eachRow = <A>(tables: ReadonlyArray<RawTable>, clean: (t: RawTable, r: Raw
   const rows: Array<A> = []
   const findings: Array<Finding.Finding> = []
   const emit: Emit = (f) => findings.push(f)
-  for (const t of tables) for (const r of t.rows) rows.push(clean(t, r, emit))
+  for (const t of tables) RawRows.forEach(t.rows, (r) => rows.push(clean(t, r, emit)))
   return { rows, findings }
 }
 

@@ -1,6 +1,7 @@
 /** Gathers the publication model from the raw and clean assets' values. */
 import type * as Clean from "../../domain/Clean.js"
 import * as FindingM from "../../domain/Finding.js"
+import * as RawRows from "../../domain/RawRows.js"
 import { Effect } from "effect"
 import * as Asset from "../../engine/AssetSpec.js"
 import type { Asset as AssetT } from "../../engine/AssetSpec.js"
@@ -38,7 +39,10 @@ export const summaryAsset = (raws: ReadonlyArray<AssetT<RawTable, any>>) =>
     deps: Object.fromEntries(raws.map((r) => [r.spec.key, r])) as Record<string, AssetT<RawTable, any>>,
     run: (inputs) =>
       Effect.sync(() => {
-        const value: ReadonlyArray<RawTable> = raws.map((r) => ({ ...(inputs[r.spec.key] as RawTable), rows: [] }))
+        const value: ReadonlyArray<RawTable> = raws.map((r) => {
+          const t = inputs[r.spec.key] as RawTable
+          return { ...t, rows: RawRows.empty(t.rows.columns) }
+        })
         return { value, rows: value.length }
       }),
   })

@@ -9,6 +9,7 @@ import * as Asset from "../../engine/AssetSpec.js"
 import type { Asset as AssetT } from "../../engine/AssetSpec.js"
 import type * as Clean from "../../domain/Clean.js"
 import * as Finding from "../../domain/Finding.js"
+import * as RawRows from "../../domain/RawRows.js"
 import type { RawTable } from "../../ingest/Ingest.js"
 import type { Decision, DecisionKind } from "../../reconcile/entities/Decision.js"
 import { linkList, type ListLinkResult } from "../../reconcile/entities/ListLink.js"
@@ -35,7 +36,7 @@ export const decisionsAsset = (raws: ReadonlyArray<AssetT<RawTable, any>>) =>
         const out: ReadonlyArray<Decision> = decisions
         const findings: Array<Finding.Finding> = []
         for (const t of Object.values(inputs) as Array<RawTable>) {
-          for (const r of t.rows) {
+          for (const r of RawRows.iterate(t.rows)) {
             const kind = (r.values["decision"] ?? "").trim().toLowerCase()
             if (kind === "") continue
             if (!DECISIONS.has(kind as DecisionKind)) {

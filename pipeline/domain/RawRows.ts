@@ -1,0 +1,126 @@
+/**
+ * The kept rows of a source, held column by column in blocks of rows: each block keeps its row
+ * numbers in an Int32Array and each column's cells as ONE string, joined by NUL.
+ *
+ * Why not an array of `{ row, values }` objects: a 2M-row registry held that way is 16M small
+ * strings and 4M objects that the garbage collector copies out of the young generation one by
+ * one; reading and keeping it cost 6.2 s and 1.34 GB where parsing alone took 2.2 s (measured on
+ * the bench registry). Held as a few thousand block strings it costs 3.6 s and 0.5 GB. Rows are
+ * rebuilt as plain `{ row, values }` records while a consumer iterates, one block at a time, and
+ * die young. A column whose text contains NUL in some block keeps that block's cells as an array.
+ *
+ * Plain data (no class), so a stored value round-trips through the asset store unchanged.
+ */
+import type { RawRecord } from "./Source.js"
+
+/** One block: row numbers, and per column the cells joined by NUL (or as an array when a cell holds NUL). */
+export interface RawBlock {
+  readonly rows: Int32Array
+  readonly cells: ReadonlyArray<string | ReadonlyArray<string>>
+}
+
+export interface RawRows {
+  /** Column names in source order (mapped fields, then extra columns); a later duplicate wins in `values`. */
+  readonly columns: ReadonlyArray<string>
+  readonly length: number
+  readonly blocks: ReadonlyArray<RawBlock>
+}
+
+const SEP = "\u0000"
+
+/** Rows per block: a block's column strings stay well under V8's large-object size for typical cells. */
+export const BLOCK_ROWS = 2048
+
+type MakeValues = (cols: ReadonlyArray<ReadonlyArray<string>>, i: number) => Record<string, string>
+
+/**
+ * A generated object literal for the columns, so every record of a table shares one hidden class
+ * with in-object properties (several times faster and smaller than assigning to `{}` one by one).
+ * Only column names (as JSON string literals) and indexes enter the generated code.
+ */
+const valuesMaker = (columns: ReadonlyArray<string>): MakeValues => {
+  // "__proto__" as a literal key would set the prototype; a computed key defines an own property.
+  const key = (name: string) => (name === "__proto__" ? `["__proto__"]` : JSON.stringify(name))
+  return new Function("c", "i", `"use strict"; return { ${columns.map((name, k) => `${key(name)}: c[${k}][i]`).join(", ")} }`) as MakeValues
+}
+
+const makers = new WeakMap<ReadonlyArray<string>, MakeValues>()
+const makerFor = (rows: RawRows): MakeValues => {
+  let m = makers.get(rows.columns)
+  if (m === undefined) makers.set(rows.columns, (m = valuesMaker(rows.columns)))
+  return m
+}
+
+const cellsOf = (block: RawBlock): ReadonlyArray<ReadonlyArray<string>> => block.cells.map((c) => (typeof c === "string" ? c.split(SEP) : c))
+
+/** Calls `f` on every row in order, each as a fresh `{ row, values }` record. */
+export const forEach = (rows: RawRows, f: (record: RawRecord, index: number) => void): void => {
+  const make = makerFor(rows)
+  let index = 0
+  for (const block of rows.blocks) {
+    const cols = cellsOf(block)
+    for (let i = 0; i < block.rows.length; i++) f({ row: block.rows[i]!, values: make(cols, i) }, index++)
+  }
+}
+
+/** The rows in order, as records (a generator: one block in memory at a time). */
+export function* iterate(rows: RawRows): Generator<RawRecord> {
+  const make = makerFor(rows)
+  for (const block of rows.blocks) {
+    const cols = cellsOf(block)
+    for (let i = 0; i < block.rows.length; i++) yield { row: block.rows[i]!, values: make(cols, i) }
+  }
+}
+
+/** Every row as a record; for small tables and tests. */
+export const toArray = (rows: RawRows): Array<RawRecord> => {
+  const out: Array<RawRecord> = []
+  forEach(rows, (r) => out.push(r))
+  return out
+}
+
+/** Collects rows block by block. `push` takes a row's cells by source column index. */
+export class Builder {
+  private readonly blocks: Array<RawBlock> = []
+  private rowNums: Array<number> = []
+  private pending: Array<Array<string>>
+  private count = 0
+
+  /** `columns`: each column's index among the source's cells and its name. */
+  constructor(private readonly columns: ReadonlyArray<readonly [index: number, name: string]>) {
+    this.pending = columns.map(() => [])
+  }
+
+  push(row: number, cells: ReadonlyArray<string>): void {
+    this.rowNums.push(row)
+    for (let k = 0; k < this.columns.length; k++) this.pending[k]!.push(cells[this.columns[k]![0]] ?? "")
+    this.count++
+    if (this.rowNums.length >= BLOCK_ROWS) this.flush()
+  }
+
+  private flush(): void {
+    if (this.rowNums.length === 0) return
+    const cells = this.pending.map((col) => {
+      for (const s of col) if (s.includes(SEP)) return col
+      return col.join(SEP)
+    })
+    this.blocks.push({ rows: Int32Array.from(this.rowNums), cells })
+    this.rowNums = []
+    this.pending = this.columns.map(() => [])
+  }
+
+  done(): RawRows {
+    this.flush()
+    return { columns: this.columns.map(([, name]) => name), length: this.count, blocks: this.blocks }
+  }
+}
+
+/** Rows from records (every record gets exactly `columns`, missing ones as ""); for small tables and tests. */
+export const fromRecords = (columns: ReadonlyArray<string>, records: ReadonlyArray<RawRecord>): RawRows => {
+  const b = new Builder(columns.map((name, k) => [k, name] as const))
+  for (const r of records) b.push(r.row, columns.map((c) => r.values[c] ?? ""))
+  return b.done()
+}
+
+/** No rows. */
+export const empty = (columns: ReadonlyArray<string> = []): RawRows => ({ columns, length: 0, blocks: [] })
