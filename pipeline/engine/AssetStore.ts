@@ -17,8 +17,12 @@ export interface AssetStore {
   readonly get: (key: string, fingerprint: string) => Effect.Effect<Option.Option<unknown>, AssetStoreError>
   /** A fresh folder an attempt writes its output files into. */
   readonly stage: (key: string) => Effect.Effect<string, AssetStoreError>
-  /** Stores the value, its small metadata and the files staged in `staged`, atomically. */
-  readonly put: (key: string, fingerprint: string, value: unknown, meta: StoredMeta, staged: string) => Effect.Effect<void, AssetStoreError>
+  /**
+   * Stores the value, its small metadata and the files staged in `staged`, atomically. With
+   * `keepValue: false` only the metadata and files are kept (a `persist: false` asset): `has` is
+   * then true and `get` finds nothing.
+   */
+  readonly put: (key: string, fingerprint: string, value: unknown, meta: StoredMeta, staged: string, keepValue?: boolean) => Effect.Effect<void, AssetStoreError>
   /** The metadata stored beside a value (rows, findings, files), without loading the value. */
   readonly meta: (key: string, fingerprint: string) => Effect.Effect<Option.Option<StoredMeta>>
   /** Folder holding the output files of a stored value. */
@@ -42,12 +46,17 @@ const keyDir = (root: string, key: string) => join(root, ...key.split("/"))
 /** The file holding a stored value (see ValueCodec; values from before it, `value.v8`, are simply not found and get recomputed). */
 export const VALUE_FILE = "value.bin"
 
+/** Marks a materialisation whose value was deliberately not kept (`persist: false`). */
+export const UNKEPT_FILE = "value.unkept"
+
+const isStoredFolder = (dir: string) => existsSync(join(dir, VALUE_FILE)) || existsSync(join(dir, UNKEPT_FILE))
+
 /** Values stored by ValueCodec: V8's structured clone, tables column by column. */
 export const make = (root: string): AssetStore => {
   const dir = (key: string, fp: string) => join(keyDir(root, key), fp)
   return {
     root,
-    has: (key, fp) => Effect.sync(() => existsSync(join(dir(key, fp), VALUE_FILE))),
+    has: (key, fp) => Effect.sync(() => isStoredFolder(dir(key, fp))),
     get: (key, fp) =>
       Effect.try({
         try: () => {
@@ -65,11 +74,12 @@ export const make = (root: string): AssetStore => {
         },
         catch: (e) => new AssetStoreError({ reason: "write", key, message: `cannot create a staging folder: ${String(e)}` }),
       }).pipe(Effect.map((staged) => join(staged, "files"))),
-    put: (key, fp, value, meta, stagedFiles) =>
+    put: (key, fp, value, meta, stagedFiles, keepValue = true) =>
       Effect.try({
         try: () => {
           const staged = join(stagedFiles, "..")
-          ValueCodec.writeValue(join(staged, VALUE_FILE), value)
+          if (keepValue) ValueCodec.writeValue(join(staged, VALUE_FILE), value)
+          else writeFileSync(join(staged, UNKEPT_FILE), "not kept: the asset is persist: false and is recomputed when needed\n")
           writeFileSync(join(staged, "meta.json"), JSON.stringify(meta))
           const target = dir(key, fp)
           mkdirSync(keyDir(root, key), { recursive: true })
@@ -97,7 +107,7 @@ export const make = (root: string): AssetStore => {
           for (const entry of readdirSync(folder, { withFileTypes: true })) {
             if (!entry.isDirectory() || entry.name === ".staging") continue
             const full = join(folder, entry.name)
-            if (existsSync(join(full, VALUE_FILE))) {
+            if (isStoredFolder(full)) {
               if (!keep.has(`${prefix.join("/")}@${entry.name}`)) {
                 rmSync(full, { recursive: true, force: true })
                 removed++

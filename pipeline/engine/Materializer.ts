@@ -234,7 +234,7 @@ export const materialize = <R>(defs: Definitions<R>, plan: Plan, options: Materi
                 findings,
               })
             }
-            yield* assets.put(spec.key, entry.fingerprint, out.value, { rows, findings, files }, filesDir).pipe(Effect.orDie)
+            yield* assets.put(spec.key, entry.fingerprint, out.value, { rows, findings, files }, filesDir, spec.persist).pipe(Effect.orDie)
             yield* runs.saveState(spec.key, { fingerprint: entry.fingerprint, codeVersion: spec.codeVersion, observed: entry.observed, inputs: entry.inputs }, options.runId)
             if ((waiting.get(spec.key) ?? 0) > 0) values.set(spec.key, out.value)
             const dir = assets.filesDir(spec.key, entry.fingerprint)

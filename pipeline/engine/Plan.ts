@@ -15,7 +15,7 @@ export interface StoredState {
   readonly inputs: Readonly<Record<string, string>>
 }
 
-export type ReasonCode = "missing" | "forced" | "code-changed" | "input-changed" | "dep-changed" | "needed-upstream" | "current" | "not-selected"
+export type ReasonCode = "missing" | "forced" | "code-changed" | "input-changed" | "dep-changed" | "needed-upstream" | "not-kept" | "current" | "not-selected"
 
 export interface Reason {
   readonly code: ReasonCode
@@ -96,6 +96,19 @@ export const make = (defs: Definitions, input: PlanInput): Plan => {
     // Downstream fingerprints follow the value actually used: the stored one for unselected assets.
     effective.set(key, !selected && action === "skip" && stored ? stored.fingerprint : fingerprint)
     entries.push({ key, action, selected, reasons, fingerprint, observed, inputs })
+  }
+  // A skipped asset whose value is not kept (`persist: false`) runs again when a dependent runs:
+  // backwards, so that its own unkept deps are then considered too.
+  const byKey = new Map(entries.map((e, i) => [e.key, i]))
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const e = entries[i]!
+    if (e.action !== "run") continue
+    for (const dep of defs.assets.get(e.key)!.spec.deps) {
+      const j = byKey.get(dep)!
+      const d = entries[j]!
+      if (d.action === "skip" && !defs.assets.get(dep)!.spec.persist && input.stored.has(dep))
+        entries[j] = { ...d, action: "run", reasons: [{ code: "not-kept", text: `its value is not kept (persist: false) and \`${e.key}\` needs it` }] }
+    }
   }
   return { entries, byKey: new Map(entries.map((e) => [e.key, e])) }
 }

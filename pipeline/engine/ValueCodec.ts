@@ -48,6 +48,8 @@ type StoredColumn =
   | { readonly t: "dict"; readonly dict: ReadonlyArray<string>; readonly codes: Uint16Array | Uint32Array }
   | { readonly t: "num"; readonly values: Float64Array }
   | { readonly t: "joined"; readonly text: string }
+  | { readonly t: "same"; readonly value: unknown }
+  | { readonly t: "lists"; readonly lengths: Uint32Array; readonly text: string }
   | { readonly t: "table"; readonly table: TableMarker }
 
 const isPlainObject = (x: unknown): x is Record<string, unknown> => {
@@ -146,6 +148,12 @@ const encodeColumn = (rows: ReadonlyArray<Record<string, unknown>>, key: string,
   let allStrings = true
   let allNumbers = true
   let allObjects = true
+  // Text lists (aliases): arrays whose items are all strings without NUL.
+  let allTextLists = true
+  // One value in every row (typically undefined for an optional field nobody filled).
+  let allSame = true
+  let first: unknown = undefined
+  let seen = false
   for (let i = 0; i < n; i++) {
     const r = rows[i]!
     if (!uniform && !Object.prototype.hasOwnProperty.call(r, key)) {
@@ -155,15 +163,21 @@ const encodeColumn = (rows: ReadonlyArray<Record<string, unknown>>, key: string,
       continue
     }
     const v = r[key]
+    if (!seen) {
+      first = v
+      seen = true
+    } else if (v !== first) allSame = false
     if (typeof v === "string") {
-      allNumbers = allObjects = false
+      allNumbers = allObjects = allTextLists = false
     } else if (typeof v === "number") {
-      allStrings = allObjects = false
+      allStrings = allObjects = allTextLists = false
     } else {
       allStrings = allNumbers = false
       if (allObjects && !isPlainObject(v)) allObjects = false
+      if (allTextLists && !(Array.isArray(v) && v.every((x) => typeof x === "string" && !x.includes(SEP)))) allTextLists = false
     }
   }
+  if (allSame && (typeof first !== "object" || first === null)) return { t: "same", value: first }
   // A row's own value (never one inherited from Object.prototype, e.g. `toString`, for a row that lacks the key).
   const mask = absent
   const at = (i: number): unknown => (mask !== undefined && mask[i] === 1 ? undefined : rows[i]![key])
@@ -199,6 +213,10 @@ const encodeColumn = (rows: ReadonlyArray<Record<string, unknown>>, key: string,
     const texts = rows.map((_, i) => (at(i) as string | undefined) ?? "")
     if (!texts.some((t) => t.includes(SEP))) return { t: "joined", text: texts.join(SEP) }
     return { t: "plain", values: texts }
+  }
+  if (allTextLists) {
+    const lists = rows.map((_, i) => (at(i) as ReadonlyArray<string> | undefined) ?? [])
+    return { t: "lists", lengths: Uint32Array.from(lists, (l) => l.length), text: lists.flat().join(SEP) }
   }
   return { t: "plain", values: rows.map((_, i) => encodeValue(at(i), w)) }
 }
@@ -295,6 +313,17 @@ export const readValue = (file: string): unknown => {
       case "joined": {
         const values = c.text.split(SEP)
         return (i) => values[i]
+      }
+      case "same": {
+        const value = c.value
+        return () => value
+      }
+      case "lists": {
+        const items = c.text.split(SEP)
+        const starts = new Uint32Array(c.lengths.length)
+        for (let i = 0, at = 0; i < c.lengths.length; at += c.lengths[i]!, i++) starts[i] = at
+        const { lengths } = c
+        return (i) => items.slice(starts[i]!, starts[i]! + lengths[i]!)
       }
       case "plain": {
         const values = c.values.map(decodeValue)

@@ -104,6 +104,56 @@ describe("Runner.refresh", () => {
     }).pipe(Effect.provide(sb.layer))
   })
 
+  it.live("does not store a persist: false value, skips it while nothing needs it, and runs it again when a dependent must run", () => {
+    const sb = sandbox()
+    writeFileSync(join(sb.dir, "a.txt"), "alpha")
+    writeFileSync(join(sb.dir, "b.txt"), "beta")
+    const counts = new Map<string, number>()
+    return Effect.gen(function* () {
+      const base = yield* graph(sb.dir, counts)
+      const unkept = (defs: typeof base, codeVersion = "1") =>
+        Definitions.make(
+          [...defs.assets.values()].map((a) =>
+            a.spec.key === "raw/a" || a.spec.key === "clean/a"
+              ? { ...a, spec: { ...a.spec, persist: false } }
+              : a.spec.key === "published/both"
+                ? { ...a, spec: { ...a.spec, codeVersion } }
+                : a,
+          ),
+        )
+      const defs = yield* unkept(base)
+      const first = yield* Runner.refresh(defs, baseOptions(sb))
+      expect(first.status).toBe("succeeded")
+      const cleanA = first.outcomes.find((o) => o.key === "clean/a")!
+      const folder = join(sb.dir, ".iiot", "assets", "clean", "a", cleanA.fingerprint)
+      expect(existsSync(join(folder, "value.unkept"))).toBe(true)
+      expect(existsSync(join(folder, "value.bin"))).toBe(false)
+
+      // Nothing changed: the unkept assets are skipped like the others.
+      const second = yield* Runner.refresh(defs, baseOptions(sb))
+      expect(second.outcomes.every((o) => o.status === "skipped")).toBe(true)
+
+      // The publisher's code changed: it needs clean/a, whose value was not kept, so clean/a runs
+      // again, and so does raw/a (also not kept); raw/b and clean/b are loaded from the store.
+      const bumped = yield* unkept(base, "2")
+      const plan = yield* Runner.preview(bumped, { force: false })
+      expect(plan.byKey.get("clean/a")!.reasons[0]).toEqual({ code: "not-kept", text: "its value is not kept (persist: false) and `published/both` needs it" })
+      expect(plan.byKey.get("raw/a")!.reasons[0]!.text).toBe("its value is not kept (persist: false) and `clean/a` needs it")
+      const third = yield* Runner.refresh(bumped, baseOptions(sb))
+      expect(third.status).toBe("succeeded")
+      expect(Object.fromEntries(third.outcomes.map((o) => [o.key, o.status]))).toEqual({
+        "raw/a": "ran",
+        "clean/a": "ran",
+        "raw/b": "skipped",
+        "clean/b": "skipped",
+        "published/both": "ran",
+      })
+      expect(readFileSync(join(sb.out, "both.txt"), "utf8")).toBe("ALPHA+BETA")
+      expect(counts.get("clean/a")).toBe(2)
+      expect(counts.get("clean/b")).toBe(1)
+    }).pipe(Effect.provide(sb.layer))
+  })
+
   it.effect("retries a transient failure with backoff, then succeeds", () => {
     const sb = sandbox()
     return Effect.gen(function* () {

@@ -75,6 +75,20 @@ describe("ValueCodec", () => {
     expect(Object.is(back[8]!.num, -0)).toBe(true)
   })
 
+  it("stores optional fields nobody filled, and lists of names (aliases), exactly", () => {
+    const rows = Array.from({ length: 500 }, (_, i) => ({
+      entityId: undefined,
+      group: null,
+      aliasesZh: i % 10 === 0 ? [`别名${i}`, "", "第二"] : [],
+      aliasesEn: i === 7 ? ["has \u0000 NUL"] : [],
+      flag: true,
+    }))
+    expectSame(rows)
+    const back = roundTrip(rows) as typeof rows
+    expect(back[0]!.aliasesZh).not.toBe(back[10]!.aliasesZh)
+    expect("entityId" in back[3]!).toBe(true)
+  })
+
   it("keeps a __proto__ key as an own property and never touches the prototype", () => {
     const rows = Array.from({ length: 100 }, (_, i) => JSON.parse(`{"__proto__": "p${i}", "a": ${i}}`) as Record<string, unknown>)
     const back = roundTrip(rows) as Array<Record<string, unknown>>

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
+import fc from "fast-check"
 import Papa from "papaparse"
 import * as fs from "node:fs"
 import * as os from "node:os"
@@ -20,6 +21,18 @@ const spec = (dir: string): DataBundle.BundleSpec => ({
 })
 
 describe("DataBundle", () => {
+  it("quotes CSV fields exactly as Papa.unparse does (property-based)", () => {
+    const text = fc.oneof(fc.string(), fc.constantFrom(" lead", "trail ", "a,b", 'say "hi"', "two\r\nlines", "\uFEFFbom", "=SUM(A1)", "中文，全角", ""))
+    fc.assert(
+      fc.property(fc.array(fc.array(text, { minLength: 1, maxLength: 6 }), { minLength: 1, maxLength: 5 }), (rows) => {
+        const width = rows[0]!.length
+        const even = rows.map((r) => Array.from({ length: width }, (_, i) => r[i] ?? ""))
+        expect(even.map(DataBundle.csvRecord).join("\r\n")).toBe(Papa.unparse(even, { newline: "\r\n", escapeFormulae: false, header: false }))
+      }),
+      { numRuns: 300 },
+    )
+  })
+
   it.effect("writes a BOM-prefixed RFC 4180 CSV, JSON metadata and a README per bundle", () =>
     Effect.gen(function* () {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wb-bundle-"))
