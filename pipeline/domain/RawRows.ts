@@ -86,8 +86,14 @@ export class Builder {
   private pending: Array<Array<string>>
   private count = 0
 
-  /** `columns`: each column's index among the source's cells and its name. */
-  constructor(private readonly columns: ReadonlyArray<readonly [index: number, name: string]>) {
+  /**
+   * `columns`: each column's index among the source's cells and its name. `mayHoldNul`: false
+   * when the reader knows no cell pushed so far holds NUL, which spares checking every cell.
+   */
+  constructor(
+    private readonly columns: ReadonlyArray<readonly [index: number, name: string]>,
+    private readonly mayHoldNul: () => boolean = () => true,
+  ) {
     this.pending = columns.map(() => [])
   }
 
@@ -100,8 +106,9 @@ export class Builder {
 
   private flush(): void {
     if (this.rowNums.length === 0) return
+    const check = this.mayHoldNul()
     const cells = this.pending.map((col) => {
-      for (const s of col) if (s.includes(SEP)) return col
+      if (check) for (const s of col) if (s.includes(SEP)) return col
       return col.join(SEP)
     })
     this.blocks.push({ rows: Int32Array.from(this.rowNums), cells })

@@ -59,6 +59,8 @@ class RecordPuller {
   private minParse = 0
   private readonly parser: Papa.Parser
   private readonly buf = Buffer.allocUnsafe(CHUNK_BYTES)
+  /** Whether any text read so far held U+0000 (one scan per chunk, so row stores need not check every cell). */
+  sawNul = false
   /** The read of the next chunk, started as soon as the previous one was decoded. */
   private ahead: Promise<{ bytesRead: number }> | undefined
 
@@ -104,6 +106,7 @@ class RecordPuller {
           )
         }
         this.offset += bytesRead
+        if (!this.sawNul && text.includes("\u0000")) this.sawNul = true
         if (bytesRead === 0) this.eof = true
         // The chunk is decoded (copied into `text`): read the next one while this one is parsed.
         else {
@@ -293,10 +296,12 @@ export const open = (file: string, options: ReadOptions = {}): Effect.Effect<Ope
     const head: TableHead = { file, encoding, headerRow, headers, firstDataRow: headerRow + 1 }
 
     let readFindings: Finding.Finding[] = []
+    let current: RecordPuller | undefined
     const batches: Stream.Stream<ReadonlyArray<RawRow>, ReadError> = Stream.unwrapScoped(
       Effect.gen(function* () {
         const fh = yield* openHandle(file)
         const puller = new RecordPuller(fh, file, encoding, makeDecoder(encoding), dialect, maxRecordChars)
+        current = puller
         const found: Finding.Finding[] = []
         readFindings = found
         let ragged = 0
@@ -346,5 +351,5 @@ export const open = (file: string, options: ReadOptions = {}): Effect.Effect<Ope
         return Stream.repeatEffectOption(next)
       }),
     )
-    return { head, batches, findings, readFindings: Effect.sync(() => readFindings.slice()) }
+    return { head, batches, findings, readFindings: Effect.sync(() => readFindings.slice()), mayHoldNul: () => current?.sawNul ?? true }
   })

@@ -44,6 +44,8 @@ export interface OpenTable {
   readonly findings: ReadonlyArray<Finding.Finding>
   /** Problems found while streaming rows (ragged rows, blank rows, formulas without value); complete once `batches` ran to the end. */
   readonly readFindings: Effect.Effect<ReadonlyArray<Finding.Finding>>
+  /** False when no text read so far held U+0000 (known for CSV; XLSX always says true). */
+  readonly mayHoldNul: () => boolean
 }
 
 /** How to read a file; every field is optional and usually comes from the source sidecar. */
