@@ -24,6 +24,28 @@ export interface CleanTable<A> {
 }
 
 const text = (r: RawRecord, field: string): string => normalizeText(r.values[field] ?? "")
+
+/**
+ * A pure normaliser remembered per distinct input, for columns that repeat a few values over
+ * millions of rows (province, city, sector, batch, ownership): the 2M-row registry normalised
+ * each of them 2M times. Stops remembering past `limit` distinct inputs (then it is free text).
+ */
+const memo = <A>(f: (s: string) => A, limit = 20_000): ((s: string) => A) => {
+  const known = new Map<string, A>()
+  return (s) => {
+    const hit = known.get(s)
+    if (hit !== undefined || known.has(s)) return hit as A
+    const v = f(s)
+    if (known.size < limit) known.set(s, v)
+    return v
+  }
+}
+
+/** `text` for a categorical column (see memo); one cache per normaliser run. */
+const categorical = () => {
+  const norm = memo(normalizeText)
+  return (r: RawRecord, field: string): string => norm(r.values[field] ?? "")
+}
 const opt = (s: string): string | undefined => (s === "" ? undefined : s)
 const int = (s: string): number | undefined => (s.trim() === "" ? undefined : Number(s.replace(/,/g, "")))
 
@@ -170,8 +192,9 @@ const code = (raw: string): { code: string | undefined; valid: boolean } => {
 }
 
 /** Large MIIT lists (e.g. "little giants"). */
-export const lists = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.ListRow> =>
-  eachRow(tables, (t, r, emit) => {
+export const lists = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.ListRow> => {
+  const cat = categorical()
+  return eachRow(tables, (t, r, emit) => {
     const at = provenance(t, r)
     const c = code(r.values["credit_code"] ?? "")
     return {
@@ -179,12 +202,13 @@ export const lists = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.ListRow
       name: zh(r.values["company_name_zh"] ?? "", at, "company_name_zh", emit)!,
       creditCode: c.code,
       creditCodeValid: c.valid,
-      province: text(r, "province"),
-      sector: text(r, "sector"),
-      batch: text(r, "batch"),
+      province: cat(r, "province"),
+      sector: cat(r, "sector"),
+      batch: cat(r, "batch"),
       provenance: at,
     }
   })
+}
 
 /** One shared empty list: most registry rows have no aliases, and 2M rows made 12M throwaway arrays. */
 const NONE: ReadonlyArray<string> = Object.freeze([])
@@ -192,18 +216,20 @@ const NONE: ReadonlyArray<string> = Object.freeze([])
 const split = (s: string): ReadonlyArray<string> => (s.trim() === "" ? NONE : s.split("|").map((x) => normalizeText(x)).filter((x) => x !== ""))
 
 /** Company registries and the curated reference file of groups and aliases. */
-export const registry = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.RegistryRow> =>
-  eachRow(tables, (t, r, emit) => {
+export const registry = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.RegistryRow> => {
+  const cat = categorical()
+  const ownership = memo(normalizeOwnership)
+  return eachRow(tables, (t, r, emit) => {
     const at = provenance(t, r)
     const c = code(r.values["credit_code"] ?? "")
-    const own = normalizeOwnership(text(r, "ownership"))
+    const own = ownership(cat(r, "ownership"))
     return {
       creditCode: c.code,
       nameZh: zh(r.values["name_zh"] ?? "", at, "name_zh", emit),
       nameEn: en(text(r, "name_en")),
-      province: text(r, "province"),
-      city: text(r, "city"),
-      sector: text(r, "sector"),
+      province: cat(r, "province"),
+      city: cat(r, "city"),
+      sector: cat(r, "sector"),
       ownership: own?.value,
       entityId: opt(text(r, "entity_id")),
       group: opt(text(r, "group")),
@@ -213,3 +239,4 @@ export const registry = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.Regi
       provenance: at,
     }
   })
+}
