@@ -3,10 +3,10 @@
  * arrays of plain objects (the rows of a table) are stored column by column.
  *
  * Why not plain `v8.serialize`: it writes every property name again for every object, grows one
- * buffer for the whole value, and spent 22 s (plus most of a 30 s GC bill) on the 1M-row list and
+ * buffer for the whole value, and spent 22 s (plus most of a 30 s GC bill, in a profiled run) on the 1M-row list and
  * the 2M-row registry of the end-to-end bench, more than all the reconciliation. Column by
  * column, a table is a few arrays of strings or numbers; a text column with few distinct values
- * (province, batch, company form) is stored as a dictionary plus Uint32 codes, which V8 copies as
+ * (province, batch, company form) is stored as a dictionary plus Uint16/Uint32 codes, which V8 copies as
  * raw bytes; and every column is its own frame, written as soon as it is encoded, so the
  * process never holds a second copy of the whole value. No library does this for arbitrary
  * JS values (Arrow needs a schema and typed columns up front; msgpack writes keys per row).
@@ -259,7 +259,7 @@ type RowMaker = (cols: ReadonlyArray<(i: number) => unknown>, i: number) => Reco
 
 /**
  * A generated constructor for rows with these keys (taken from the columns at `at`), so every
- * row of a shape shares one hidden class with in-object properties (see Ingest's batchBuilder).
+ * row of a shape shares one hidden class with in-object properties (as RawRows' records do).
  * Only keys as JSON string literals and column indexes enter the generated code.
  */
 const rowMaker = (keys: ReadonlyArray<string>, at: ReadonlyArray<number>): RowMaker => {
