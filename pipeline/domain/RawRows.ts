@@ -125,7 +125,7 @@ export class Builder {
 /** Rows from records (every record gets exactly `columns`, missing ones as ""); for small tables and tests. */
 export const fromRecords = (columns: ReadonlyArray<string>, records: ReadonlyArray<RawRecord>): RawRows => {
   const b = new Builder(columns.map((name, k) => [k, name] as const))
-  for (const r of records) b.push(r.row, columns.map((c) => r.values[c] ?? ""))
+  for (const r of records) b.push(r.row, columns.map((c) => (Object.prototype.hasOwnProperty.call(r.values, c) ? (r.values[c] ?? "") : "")))
   return b.done()
 }
 

@@ -13,7 +13,12 @@ import * as ValueCodec from "./ValueCodec.js"
 
 export interface AssetStore {
   readonly root: string
-  readonly has: (key: string, fingerprint: string) => Effect.Effect<boolean>
+  /**
+   * Whether a materialisation is stored: its value, or, when `unkept` (the asset is `persist:
+   * false` now), the marker of a value deliberately not kept. A marker alone does not count for an
+   * asset that keeps its value again: its value must be recomputed.
+   */
+  readonly has: (key: string, fingerprint: string, unkept?: boolean) => Effect.Effect<boolean>
   readonly get: (key: string, fingerprint: string) => Effect.Effect<Option.Option<unknown>, AssetStoreError>
   /** A fresh folder an attempt writes its output files into. */
   readonly stage: (key: string) => Effect.Effect<string, AssetStoreError>
@@ -49,14 +54,18 @@ export const VALUE_FILE = "value.bin"
 /** Marks a materialisation whose value was deliberately not kept (`persist: false`). */
 export const UNKEPT_FILE = "value.unkept"
 
-const isStoredFolder = (dir: string) => existsSync(join(dir, VALUE_FILE)) || existsSync(join(dir, UNKEPT_FILE))
+/** Values stored before ValueCodec; never read, only pruned. */
+const OLD_VALUE_FILE = "value.v8"
+
+/** A folder holding one materialisation (for pruning): a value, a not-kept marker, or an old-format value. */
+const isStoredFolder = (dir: string) => [VALUE_FILE, UNKEPT_FILE, OLD_VALUE_FILE].some((f) => existsSync(join(dir, f)))
 
 /** Values stored by ValueCodec: V8's structured clone, tables column by column. */
 export const make = (root: string): AssetStore => {
   const dir = (key: string, fp: string) => join(keyDir(root, key), fp)
   return {
     root,
-    has: (key, fp) => Effect.sync(() => isStoredFolder(dir(key, fp))),
+    has: (key, fp, unkept = false) => Effect.sync(() => existsSync(join(dir(key, fp), VALUE_FILE)) || (unkept && existsSync(join(dir(key, fp), UNKEPT_FILE)))),
     get: (key, fp) =>
       Effect.try({
         try: () => {

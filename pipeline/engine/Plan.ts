@@ -45,12 +45,38 @@ export interface Plan {
   readonly byKey: ReadonlyMap<string, PlanEntry>
 }
 
-/** Decides, for every asset of the graph in topological order, whether it runs and why. */
+/**
+ * Decides, for every asset of the graph in topological order, whether it runs and why.
+ *
+ * An asset whose value is not kept (`persist: false`) must run again whenever an asset that needs
+ * it runs. Which assets run depends on the fingerprints, and an unselected asset's fingerprint
+ * depends on whether it runs, so the plan is decided again with those re-runs until nothing
+ * changes (each round only adds re-runs, so this ends within one round per asset).
+ */
 export const make = (defs: Definitions, input: PlanInput): Plan => {
-  // Unselected upstream assets with nothing stored must run, or the selection cannot.
+  // Key of an unkept asset that must run → the asset that needs it.
+  const rerun = new Map<string, string>()
+  for (;;) {
+    const plan = decide(defs, input, rerun)
+    let grew = false
+    // Backwards, so that an unkept asset switched to run is itself looked at for its unkept deps.
+    for (const e of [...plan.entries].reverse()) {
+      if (e.action !== "run" && !rerun.has(e.key)) continue
+      for (const dep of defs.assets.get(e.key)!.spec.deps) {
+        if (defs.assets.get(dep)!.spec.persist || rerun.has(dep) || plan.byKey.get(dep)!.action === "run") continue
+        rerun.set(dep, e.key)
+        grew = true
+      }
+    }
+    if (!grew) return plan
+  }
+}
+
+const decide = (defs: Definitions, input: PlanInput, rerun: ReadonlyMap<string, string>): Plan => {
+  // Unselected upstream assets with nothing stored must run, or the selection (or a re-run) cannot.
   const needed = new Map<string, string>()
   for (const key of [...defs.order].reverse()) {
-    if (!input.selected.has(key) && !needed.has(key)) continue
+    if (!input.selected.has(key) && !needed.has(key) && !rerun.has(key)) continue
     for (const dep of defs.assets.get(key)!.spec.deps) {
       if (!input.selected.has(dep) && !input.stored.has(dep) && !needed.has(dep)) needed.set(dep, key)
     }
@@ -93,22 +119,14 @@ export const make = (defs: Definitions, input: PlanInput): Plan => {
       action = "skip"
       reasons.push({ code: "current", text: "unchanged since the last materialisation; stored value reused" })
     }
+    const needer = rerun.get(key)
+    if (action === "skip" && needer !== undefined) {
+      action = "run"
+      reasons.splice(0, reasons.length, { code: "not-kept", text: `its value is not kept (persist: false) and \`${needer}\` needs it` })
+    }
     // Downstream fingerprints follow the value actually used: the stored one for unselected assets.
     effective.set(key, !selected && action === "skip" && stored ? stored.fingerprint : fingerprint)
     entries.push({ key, action, selected, reasons, fingerprint, observed, inputs })
-  }
-  // A skipped asset whose value is not kept (`persist: false`) runs again when a dependent runs:
-  // backwards, so that its own unkept deps are then considered too.
-  const byKey = new Map(entries.map((e, i) => [e.key, i]))
-  for (let i = entries.length - 1; i >= 0; i--) {
-    const e = entries[i]!
-    if (e.action !== "run") continue
-    for (const dep of defs.assets.get(e.key)!.spec.deps) {
-      const j = byKey.get(dep)!
-      const d = entries[j]!
-      if (d.action === "skip" && !defs.assets.get(dep)!.spec.persist && input.stored.has(dep))
-        entries[j] = { ...d, action: "run", reasons: [{ code: "not-kept", text: `its value is not kept (persist: false) and \`${e.key}\` needs it` }] }
-    }
   }
   return { entries, byKey: new Map(entries.map((e) => [e.key, e])) }
 }

@@ -76,7 +76,8 @@ export const preview = <R>(defs: Definitions<R>, options: { readonly select?: st
     const states = yield* runs.states
     const stored = new Map<string, Plan.StoredState>()
     for (const [key, state] of states) {
-      if (defs.assets.has(key) && (yield* assets.has(key, state.fingerprint))) stored.set(key, state)
+      const asset = defs.assets.get(key)
+      if (asset && (yield* assets.has(key, state.fingerprint, !asset.spec.persist))) stored.set(key, state)
     }
     return Plan.make(defs, { selected, force: options.force, observed, stored })
   })

@@ -142,6 +142,13 @@ const writeAll = (fd: number, bytes: Uint8Array): void => {
 /** Separator of a text column stored as one string; a column holding it anywhere is stored as an array instead. */
 const SEP = "\u0000"
 
+/** An array of strings without NUL and without holes (a hole would shift the items after it). */
+const isTextList = (v: unknown): boolean => {
+  if (!Array.isArray(v)) return false
+  for (let i = 0; i < v.length; i++) if (!(i in v) || typeof v[i] !== "string" || (v[i] as string).includes(SEP)) return false
+  return true
+}
+
 const encodeColumn = (rows: ReadonlyArray<Record<string, unknown>>, key: string, uniform: boolean, w: Writer): StoredColumn => {
   const n = rows.length
   let absent: Uint8Array | undefined
@@ -166,7 +173,7 @@ const encodeColumn = (rows: ReadonlyArray<Record<string, unknown>>, key: string,
     if (!seen) {
       first = v
       seen = true
-    } else if (v !== first) allSame = false
+    } else if (!Object.is(v, first)) allSame = false
     if (typeof v === "string") {
       allNumbers = allObjects = allTextLists = false
     } else if (typeof v === "number") {
@@ -174,7 +181,7 @@ const encodeColumn = (rows: ReadonlyArray<Record<string, unknown>>, key: string,
     } else {
       allStrings = allNumbers = false
       if (allObjects && !isPlainObject(v)) allObjects = false
-      if (allTextLists && !(Array.isArray(v) && v.every((x) => typeof x === "string" && !x.includes(SEP)))) allTextLists = false
+      if (allTextLists && !isTextList(v)) allTextLists = false
     }
   }
   if (allSame && (typeof first !== "object" || first === null)) return { t: "same", value: first }

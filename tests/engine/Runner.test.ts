@@ -154,6 +154,57 @@ describe("Runner.refresh", () => {
     }).pipe(Effect.provide(sb.layer))
   })
 
+  it.live("records a re-run unkept asset's new fingerprint in its dependents, so the next refresh is current", () => {
+    const sb = sandbox()
+    writeFileSync(join(sb.dir, "a.txt"), "alpha")
+    writeFileSync(join(sb.dir, "b.txt"), "beta")
+    const counts = new Map<string, number>()
+    return Effect.gen(function* () {
+      const base = yield* graph(sb.dir, counts)
+      const defs = yield* Definitions.make([...base.assets.values()].map((a) => (a.spec.key === "raw/a" ? { ...a, spec: { ...a.spec, persist: false } } : a)))
+      yield* Runner.refresh(defs, baseOptions(sb))
+      writeFileSync(join(sb.dir, "a.txt"), "alpha two")
+      // Only clean/a is selected; raw/a is not kept, so it runs again, on the changed file.
+      const selected = yield* Runner.refresh(defs, { ...baseOptions(sb), select: "clean/a", force: true })
+      expect(Object.fromEntries(selected.outcomes.filter((o) => o.status === "ran").map((o) => [o.key, o.why]))).toEqual({
+        "raw/a": "its value is not kept (persist: false) and `clean/a` needs it",
+        "clean/a": "forced (--force)",
+      })
+      const rawA = selected.outcomes.find((o) => o.key === "raw/a")!
+      const cleanA = selected.outcomes.find((o) => o.key === "clean/a")!
+      const plan = yield* Runner.preview(defs, { force: false })
+      expect(plan.byKey.get("clean/a")!.inputs["raw/a"]).toBe(rawA.fingerprint)
+      // Next refresh: raw/a and clean/a are current; only the publisher catches up.
+      const next = yield* Runner.refresh(defs, baseOptions(sb))
+      expect(Object.fromEntries(next.outcomes.map((o) => [o.key, o.status]))).toEqual({
+        "raw/a": "skipped",
+        "clean/a": "skipped",
+        "raw/b": "skipped",
+        "clean/b": "skipped",
+        "published/both": "ran",
+      })
+      expect(next.outcomes.find((o) => o.key === "clean/a")!.fingerprint).toBe(cleanA.fingerprint)
+      expect(readFileSync(join(sb.out, "both.txt"), "utf8")).toBe("ALPHA TWO+BETA")
+    }).pipe(Effect.provide(sb.layer))
+  })
+
+  it.live("does not take a not-kept marker for a value once the asset keeps its value again", () => {
+    const sb = sandbox()
+    writeFileSync(join(sb.dir, "a.txt"), "alpha")
+    writeFileSync(join(sb.dir, "b.txt"), "beta")
+    return Effect.gen(function* () {
+      const base = yield* graph(sb.dir, new Map())
+      const unkept = yield* Definitions.make([...base.assets.values()].map((a) => (a.spec.key === "raw/a" ? { ...a, spec: { ...a.spec, persist: false } } : a)))
+      yield* Runner.refresh(unkept, baseOptions(sb))
+      // Same code version, persist back on: raw/a must run to store its value, not be skipped.
+      const plan = yield* Runner.preview(base, { force: false })
+      expect(plan.byKey.get("raw/a")!.action).toBe("run")
+      expect(plan.byKey.get("raw/a")!.reasons[0]!.code).toBe("missing")
+      const run = yield* Runner.refresh(base, { ...baseOptions(sb), select: "clean/a", force: true })
+      expect(run.status).toBe("succeeded")
+    }).pipe(Effect.provide(sb.layer))
+  })
+
   it.effect("retries a transient failure with backoff, then succeeds", () => {
     const sb = sandbox()
     return Effect.gen(function* () {

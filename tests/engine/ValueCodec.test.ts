@@ -86,6 +86,13 @@ describe("ValueCodec", () => {
     expectSame(rows)
     const back = roundTrip(rows) as typeof rows
     expect(back[0]!.aliasesZh).not.toBe(back[10]!.aliasesZh)
+    // A list with a hole must not shift the items of later rows; 0 and -0 stay apart.
+    const holey = Array.from({ length: 100 }, (_, i) => ({ a: i === 3 ? [, "x"] : ["y", "z"], zero: i === 5 ? -0 : 0 }))
+    const holeyBack = roundTrip(holey) as typeof holey
+    expect(holeyBack).toStrictEqual(deserialize(serialize(holey)))
+    expect(holeyBack[4]!.a).toEqual(["y", "z"])
+    expect(Object.is(holeyBack[5]!.zero, -0)).toBe(true)
+    expect(Object.is(holeyBack[6]!.zero, 0)).toBe(true)
     expect("entityId" in back[3]!).toBe(true)
   })
 
