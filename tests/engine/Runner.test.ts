@@ -37,11 +37,21 @@ const graph = (dir: string, counts: Map<string, number>) => {
   return Definitions.make([readFile("a"), readFile("b"), upper("a"), upper("b"), both])
 }
 
+/** A sandbox whose sources a.txt and b.txt hold "alpha" and "beta". */
+const withSources = () => {
+  const sb = sandbox()
+  writeFileSync(join(sb.dir, "a.txt"), "alpha")
+  writeFileSync(join(sb.dir, "b.txt"), "beta")
+  return sb
+}
+
+/** The same graph with the given assets not kept in the store (`persist: false`). */
+const unkeptIn = <R>(defs: Definitions.Definitions<R>, keys: ReadonlyArray<string>) =>
+  Definitions.make<R>([...defs.assets.values()].map((a) => (keys.includes(a.spec.key) ? { ...a, spec: { ...a.spec, persist: false } } : a)))
+
 describe("Runner.refresh", () => {
   it.live("publishes, then skips every asset on an unchanged second refresh and says why", () => {
-    const sb = sandbox()
-    writeFileSync(join(sb.dir, "a.txt"), "alpha")
-    writeFileSync(join(sb.dir, "b.txt"), "beta")
+    const sb = withSources()
     const counts = new Map<string, number>()
     return Effect.gen(function* () {
       const defs = yield* graph(sb.dir, counts)
@@ -66,9 +76,7 @@ describe("Runner.refresh", () => {
   })
 
   it.live("re-runs only the downstream of a changed source", () => {
-    const sb = sandbox()
-    writeFileSync(join(sb.dir, "a.txt"), "alpha")
-    writeFileSync(join(sb.dir, "b.txt"), "beta")
+    const sb = withSources()
     const counts = new Map<string, number>()
     return Effect.gen(function* () {
       const defs = yield* graph(sb.dir, counts)
@@ -85,9 +93,7 @@ describe("Runner.refresh", () => {
   })
 
   it.live("plans forced and code-changed runs with their reasons", () => {
-    const sb = sandbox()
-    writeFileSync(join(sb.dir, "a.txt"), "alpha")
-    writeFileSync(join(sb.dir, "b.txt"), "beta")
+    const sb = withSources()
     return Effect.gen(function* () {
       const defs = yield* graph(sb.dir, new Map())
       yield* Runner.refresh(defs, baseOptions(sb))
@@ -105,9 +111,7 @@ describe("Runner.refresh", () => {
   })
 
   it.live("does not store a persist: false value, skips it while nothing needs it, and runs it again when a dependent must run", () => {
-    const sb = sandbox()
-    writeFileSync(join(sb.dir, "a.txt"), "alpha")
-    writeFileSync(join(sb.dir, "b.txt"), "beta")
+    const sb = withSources()
     const counts = new Map<string, number>()
     return Effect.gen(function* () {
       const base = yield* graph(sb.dir, counts)
@@ -155,13 +159,11 @@ describe("Runner.refresh", () => {
   })
 
   it.live("records a re-run unkept asset's new fingerprint in its dependents, so the next refresh is current", () => {
-    const sb = sandbox()
-    writeFileSync(join(sb.dir, "a.txt"), "alpha")
-    writeFileSync(join(sb.dir, "b.txt"), "beta")
+    const sb = withSources()
     const counts = new Map<string, number>()
     return Effect.gen(function* () {
       const base = yield* graph(sb.dir, counts)
-      const defs = yield* Definitions.make([...base.assets.values()].map((a) => (a.spec.key === "raw/a" ? { ...a, spec: { ...a.spec, persist: false } } : a)))
+      const defs = yield* unkeptIn(base, ["raw/a"])
       yield* Runner.refresh(defs, baseOptions(sb))
       writeFileSync(join(sb.dir, "a.txt"), "alpha two")
       // Only clean/a is selected; raw/a is not kept, so it runs again, on the changed file.
@@ -189,12 +191,10 @@ describe("Runner.refresh", () => {
   })
 
   it.live("does not take a not-kept marker for a value once the asset keeps its value again", () => {
-    const sb = sandbox()
-    writeFileSync(join(sb.dir, "a.txt"), "alpha")
-    writeFileSync(join(sb.dir, "b.txt"), "beta")
+    const sb = withSources()
     return Effect.gen(function* () {
       const base = yield* graph(sb.dir, new Map())
-      const unkept = yield* Definitions.make([...base.assets.values()].map((a) => (a.spec.key === "raw/a" ? { ...a, spec: { ...a.spec, persist: false } } : a)))
+      const unkept = yield* unkeptIn(base, ["raw/a"])
       yield* Runner.refresh(unkept, baseOptions(sb))
       // Same code version, persist back on: raw/a must run to store its value, not be skipped.
       const plan = yield* Runner.preview(base, { force: false })
