@@ -10,7 +10,7 @@ import { isTransient } from "./AssetSpec.js"
 import { AssetStore } from "./AssetStore.js"
 import type { Definitions } from "./Definitions.js"
 import type { Plan } from "./Plan.js"
-import type { AssetStatus, CheckRow } from "./RunStore.js"
+import type { AssetStatus, CheckRow, MaterializationRecord } from "./RunStore.js"
 import { RunStore } from "./RunStore.js"
 
 /** What happened to one asset in a run. */
@@ -75,17 +75,19 @@ export const materialize = <R>(defs: Definitions<R>, plan: Plan, options: Materi
       })
     const emit = options.onEvent ?? (() => Effect.void)
 
+    // A stored value read for one dependent is kept for the others still to come (and dropped
+    // with the same rule as a computed one), instead of being read from disk again by each.
     const loadInput = (key: string, fingerprint: string) =>
       values.has(key)
         ? Effect.succeed(values.get(key))
-        : Effect.flatMap(assets.get(key, fingerprint), (v) =>
-            Option.isSome(v)
-              ? Effect.succeed(v.value)
-              : Effect.fail(`no stored value for \`${key}\`; run \`iiot refresh --select '${key}'\``),
-          )
+        : Effect.flatMap(assets.get(key, fingerprint), (v) => {
+            if (Option.isNone(v)) return Effect.fail(`no stored value for \`${key}\`; run \`iiot refresh --select '${key}'\``)
+            if ((waiting.get(key) ?? 0) > 1) values.set(key, v.value)
+            return Effect.succeed(v.value)
+          })
 
     // Outcomes are written in batches: one transaction per 200 assets instead of one each.
-    const pending: Array<Parameters<typeof runs.recordMaterializations>[0][number]> = []
+    const pending: Array<MaterializationRecord> = []
     const flush = Effect.suspend(() => runs.recordMaterializations(pending.splice(0, pending.length)))
     const finishWith = (outcome: AssetOutcome) =>
       Effect.gen(function* () {

@@ -51,16 +51,20 @@ export interface CheckRow {
   readonly message: string
 }
 
+/** One asset's outcome in a run, with its check results and the findings it raised. */
+export interface MaterializationRecord {
+  readonly row: MaterializationRow
+  readonly checks: ReadonlyArray<CheckRow>
+  readonly findings: ReadonlyArray<EngineFinding>
+}
+
 export interface RunStore {
   /** Takes the single-writer lock and records a new run, waiting at most `wait` for a holder. */
   readonly begin: (run: Omit<RunRow, "status" | "finishedAt" | "summary">, wait: Duration.DurationInput) => Effect.Effect<void, RunStoreError>
   readonly finish: (runId: string, status: RunStatus, summary: unknown) => Effect.Effect<void>
   readonly setStatus: (runId: string, status: RunStatus) => Effect.Effect<void>
-  readonly recordMaterialization: (row: MaterializationRow, checks: ReadonlyArray<CheckRow>, findings: ReadonlyArray<EngineFinding>) => Effect.Effect<void>
   /** Records many outcomes in one transaction (a cached refresh of 1,000 assets is one commit, not 1,000). */
-  readonly recordMaterializations: (
-    batch: ReadonlyArray<{ readonly row: MaterializationRow; readonly checks: ReadonlyArray<CheckRow>; readonly findings: ReadonlyArray<EngineFinding> }>,
-  ) => Effect.Effect<void>
+  readonly recordMaterializations: (batch: ReadonlyArray<MaterializationRecord>) => Effect.Effect<void>
   readonly saveState: (key: string, state: StoredState, runId: string) => Effect.Effect<void>
   readonly states: Effect.Effect<ReadonlyMap<string, StoredState & { readonly runId: string }>>
   /** Marks runs left `running` by a dead process as `interrupted`; returns their ids. */
@@ -213,16 +217,16 @@ export const make = Effect.gen(function* () {
     )
 
   // Multi-row inserts in chunks that stay under SQLite's 999 bound parameters per statement.
-  const insertChunked = (table: string, rows: ReadonlyArray<Record<string, unknown>>, perRow: number) =>
-    Effect.forEach(
-      Array.from({ length: Math.ceil(rows.length / Math.floor(900 / perRow)) }, (_, i) => rows.slice(i * Math.floor(900 / perRow), (i + 1) * Math.floor(900 / perRow))),
+  const insertChunked = (table: string, rows: ReadonlyArray<Record<string, unknown>>, perRow: number) => {
+    const size = Math.floor(900 / perRow)
+    return Effect.forEach(
+      Array.from({ length: Math.ceil(rows.length / size) }, (_, i) => rows.slice(i * size, (i + 1) * size)),
       (chunk) => sql`INSERT OR REPLACE INTO ${sql(table)} ${sql.insert(chunk as Array<Record<string, any>>)}`,
       { discard: true },
     )
+  }
 
-  const recordMany = (
-    batch: ReadonlyArray<{ readonly row: MaterializationRow; readonly checks: ReadonlyArray<CheckRow>; readonly findings: ReadonlyArray<EngineFinding> }>,
-  ) =>
+  const recordMany = (batch: ReadonlyArray<MaterializationRecord>) =>
     batch.length === 0
       ? Effect.void
       : orDie(
@@ -276,8 +280,7 @@ export const make = Effect.gen(function* () {
     begin,
     finish,
     setStatus: (runId, status) => orDie(sql`UPDATE runs SET status = ${status} WHERE run_id = ${runId}`.pipe(Effect.asVoid)),
-    recordMaterialization: (m, checks, findings) => recordMany([{ row: m, checks, findings }]),
-    recordMaterializations: (batch) => recordMany(batch),
+    recordMaterializations: recordMany,
     saveState: (key, state, runId) =>
       orDie(
         sql`INSERT OR REPLACE INTO asset_state (asset_key, fingerprint, code_version, observed, inputs, run_id)

@@ -3,6 +3,7 @@ import { Effect, Fiber, Layer, Option, Ref, TestClock } from "effect"
 import { existsSync, readFileSync, readlinkSync, writeFileSync } from "node:fs"
 import { join } from "node:path"
 import * as Asset from "../../pipeline/engine/AssetSpec.js"
+import * as AssetStoreModule from "../../pipeline/engine/AssetStore.js"
 import * as Definitions from "../../pipeline/engine/Definitions.js"
 import { RunStore } from "../../pipeline/engine/RunStore.js"
 import * as RunStoreModule from "../../pipeline/engine/RunStore.js"
@@ -203,6 +204,27 @@ describe("Runner.refresh", () => {
       const run = yield* Runner.refresh(base, { ...baseOptions(sb), select: "clean/a", force: true })
       expect(run.status).toBe("succeeded")
     }).pipe(Effect.provide(sb.layer))
+  })
+
+  it.live("reads a skipped asset's stored value from disk once, however many dependents run", () => {
+    const sb = sandbox()
+    let reads = 0
+    const store = AssetStoreModule.make(join(sb.dir, ".iiot", "assets"))
+    const counting = Layer.merge(
+      RunStoreModule.layer(sb.store),
+      Layer.succeed(AssetStoreModule.AssetStore, { ...store, get: (key, fp) => (key === "src" && reads++, store.get(key, fp)) }),
+    )
+    const make = (version: string) =>
+      Definitions.make([
+        Asset.fromKeys({ key: "src", run: () => Effect.succeed({ value: "shared" }) }),
+        ...["x", "y", "z"].map((k) => Asset.fromKeys({ key: k, deps: ["src"], codeVersion: version, run: (i) => Effect.succeed({ value: `${k}:${i["src"]}` }) })),
+      ])
+    return Effect.gen(function* () {
+      yield* Runner.refresh(yield* make("1"), baseOptions(sb))
+      const run = yield* Runner.refresh(yield* make("2"), baseOptions(sb))
+      expect(Object.fromEntries(run.outcomes.map((o) => [o.key, o.status]))).toEqual({ src: "skipped", x: "ran", y: "ran", z: "ran" })
+      expect(reads).toBe(1)
+    }).pipe(Effect.provide(counting))
   })
 
   it.effect("retries a transient failure with backoff, then succeeds", () => {
