@@ -15,12 +15,15 @@
  * frame is the skeleton (the value with each table replaced by a marker naming its column frames).
  * Reading rebuilds plain objects with the same properties in the same order; values are compared
  * by content, so shared references within a table are not preserved (nothing here relies on them).
+ * A value that refers to itself is stored whole by V8 instead, after the magic `IIOTVAL0`.
  * An object with an own property named `__iiot_table__` is reserved for the marker.
  */
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs"
 import { deserialize, serialize } from "node:v8"
 
 const MAGIC = Buffer.from("IIOTVAL1")
+/** A value written whole by V8 (it refers to itself; see writeValue). */
+const MAGIC_WHOLE = Buffer.from("IIOTVAL0")
 /** Arrays shorter than this are serialised as they are: the columns would not pay for themselves. */
 const MIN_TABLE_ROWS = 64
 /** A text column becomes a dictionary when it has at most this many distinct values… */
@@ -119,8 +122,14 @@ const setOwn = (o: Record<string, unknown>, k: string, v: unknown): void => {
   else o[k] = v
 }
 
+/** Nesting deeper than this is taken for a cycle (plain data is far shallower); see writeValue. */
+const MAX_DEPTH = 256
+const TOO_DEEP = Symbol("too deep")
+
 class Writer {
   private frames = 0
+  /** Current nesting of tables and objects being encoded. */
+  depth = 0
   constructor(private readonly fd: number) {
     writeAll(fd, MAGIC)
   }
@@ -231,12 +240,24 @@ const encodeColumn = (rows: ReadonlyArray<Record<string, unknown>>, key: string,
 const encodeTable = (rows: ReadonlyArray<Record<string, unknown>>, w: Writer): TableMarker | undefined => {
   const found = tableKeys(rows)
   if (found === undefined) return undefined
+  if (++w.depth > MAX_DEPTH) throw TOO_DEEP
   const columns = found.keys.map((k) => w.frame(encodeColumn(rows, k, found.shapes === undefined, w)))
+  w.depth--
   return { [TABLE]: 1, length: rows.length, keys: found.keys, columns, ...(found.shapes === undefined ? {} : { shapes: found.shapes, shapeOf: found.shapeOf }) }
 }
 
 /** The skeleton of a value: tables inside plain objects and arrays replaced by markers (the value itself is not touched). */
 const encodeValue = (value: unknown, w: Writer): unknown => {
+  if (typeof value !== "object" || value === null) return value
+  if (++w.depth > MAX_DEPTH) throw TOO_DEEP
+  try {
+    return encodeObject(value, w)
+  } finally {
+    w.depth--
+  }
+}
+
+const encodeObject = (value: object, w: Writer): unknown => {
   if (Array.isArray(value)) {
     const table = encodeTable(value, w)
     if (table !== undefined) return table
@@ -252,11 +273,21 @@ const encodeValue = (value: unknown, w: Writer): unknown => {
 }
 
 /** Writes `value` to `file` (replacing it). */
+/**
+ * Writes `value` to `file` (replacing it). A value that refers to itself (which the column
+ * encoding would follow forever) is written whole by V8's serializer instead, which keeps cycles.
+ */
 export const writeValue = (file: string, value: unknown): void => {
-  const fd = openSync(file, "w")
+  let fd = openSync(file, "w")
   try {
     const w = new Writer(fd)
     w.frame(encodeValue(value, w))
+  } catch (e) {
+    if (e !== TOO_DEEP) throw e
+    closeSync(fd)
+    fd = openSync(file, "w")
+    writeAll(fd, MAGIC_WHOLE)
+    writeAll(fd, serialize(value))
   } finally {
     closeSync(fd)
   }
@@ -278,6 +309,7 @@ const rowMaker = (keys: ReadonlyArray<string>, at: ReadonlyArray<number>): RowMa
 /** Reads a value written by `writeValue`; throws when the file is not one. */
 export const readValue = (file: string): unknown => {
   const buf = readFileSync(file)
+  if (buf.length >= MAGIC_WHOLE.length && buf.subarray(0, MAGIC_WHOLE.length).equals(MAGIC_WHOLE)) return deserialize(buf.subarray(MAGIC_WHOLE.length))
   if (buf.length < MAGIC.length || !buf.subarray(0, MAGIC.length).equals(MAGIC)) throw new Error(`${file} is not a stored value (bad header)`)
   const frames: Array<Buffer> = []
   for (let at = MAGIC.length; at < buf.length; ) {

@@ -111,6 +111,17 @@ describe("ValueCodec", () => {
     expectSame(Array.from({ length: 1000 }, (_, i) => i))
   })
 
+  it("stores a value that refers to itself whole, cycles kept", () => {
+    const node: Record<string, unknown> = { name: "loop" }
+    node["self"] = node
+    const rows = Array.from({ length: 100 }, (_, i) => ({ i, parent: node as unknown }))
+    node["rows"] = rows
+    const back = roundTrip(node) as typeof node
+    expect(back["self"]).toBe(back)
+    expect((back["rows"] as typeof rows)[99]!.parent).toBe(back)
+    expect((back["rows"] as typeof rows)[42]!.i).toBe(42)
+  })
+
   it("refuses a file that is not a stored value or was cut short, naming it", () => {
     const bad = join(dir, "bad.bin")
     writeFileSync(bad, serialize({ a: 1 }))
