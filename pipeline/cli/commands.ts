@@ -4,7 +4,7 @@ import * as Options from "@effect/cli/Options"
 import * as Args from "@effect/cli/Args"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
-import { Console, Effect, Option } from "effect"
+import { Console, Duration, Effect, Either, Option, Schema, Stream } from "effect"
 import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { userInfo } from "node:os"
 import { dirname, join, resolve } from "node:path"
@@ -15,7 +15,6 @@ import * as Retention from "../engine/Retention.js"
 import * as Scheduler from "../engine/Scheduler.js"
 import * as Watcher from "../engine/Watcher.js"
 import * as Config from "./Config.js"
-import { Duration, Either, Schema, Stream } from "effect"
 import * as Pack from "../assets/published/pack.js"
 import { AssetStore } from "../engine/AssetStore.js"
 import * as Graph from "../assets/graph.js"
@@ -25,6 +24,7 @@ import * as Publication from "../engine/Publication.js"
 import { RunStore } from "../engine/RunStore.js"
 import * as Runner from "../engine/Runner.js"
 import * as Ingest from "../ingest/Ingest.js"
+import * as SourceCatalog from "../ingest/SourceCatalog.js"
 import * as Layers from "./layers.js"
 import * as Output from "./output.js"
 
@@ -162,8 +162,9 @@ const runs = Command.make(
 const status = Command.make("status", { store, out, json, sources, config }, (o) =>
   Effect.gen(function* () {
     const cfg = yield* loadConfig(o.config)
-    const catalog = yield* Effect.either(Graph.build(o.sources))
-    const fresh = catalog._tag === "Right" ? Freshness.check(catalog.right.catalog.entries, cfg.freshness, new Date()) : []
+    // Freshness needs only the sidecars, not the asset graph.
+    const catalog = yield* Effect.either(SourceCatalog.discover(o.sources))
+    const fresh = catalog._tag === "Right" ? Freshness.check(catalog.right.entries, cfg.freshness, new Date()) : []
     const s = yield* RunStore
     const interrupted = yield* s.recoverInterrupted
     const last = (yield* s.runs(1))[0]
@@ -398,8 +399,9 @@ export const pruneOnce = (o: { readonly store: string; readonly out: string; rea
     const runs = yield* s.runs(1_000_000)
     const plan = Retention.planPrune({ runs, current: Publication.current(o.out), keepRuns: o.keepRuns, olderThan: o.olderThan, now: new Date() })
     const result = yield* Retention.applyPrune(plan)
-    const gone = new Set([...result.removed, ...result.missing].map((r: any) => (typeof r === "string" ? r : r.runId)))
-    yield* s.deleteRuns(plan.removeRuns.filter((r) => gone.has(r.runId) || gone.has(r.runDir)).map((r) => r.runId))
+    // Only runs whose folder is gone leave the history; a failed removal is tried again next time.
+    const gone = [...result.removed, ...result.missing]
+    yield* s.deleteRuns(gone.map((r) => r.runId))
     // Values no asset state points at any more (superseded fingerprints) go too.
     const states = yield* s.states
     const values = yield* assets.prune(new Set([...states].map(([k, st]) => `${k}@${st.fingerprint}`)))
@@ -429,9 +431,11 @@ const prune = Command.make(
   },
   (o) =>
     Effect.gen(function* () {
-      const { plan, values } = yield* pruneOnce(o)
-      for (const r of plan.removeRuns) yield* Console.log(`removed ${r.runId}: ${r.why}`)
-      yield* Console.log(`pruned ${plan.removeRuns.length} runs (kept ${plan.keep.length}) and ${values} stored values no longer referenced`)
+      const { plan, result, values } = yield* pruneOnce(o)
+      const gone = new Set([...result.removed, ...result.missing].map((r) => r.runId))
+      for (const r of plan.removeRuns) if (gone.has(r.runId)) yield* Console.log(`removed ${r.runId}: ${r.why}`)
+      for (const f of result.failed) yield* Console.error(`warn: ${f.message}`)
+      yield* Console.log(`pruned ${gone.size} runs (kept ${plan.keep.length}) and ${values} stored values no longer referenced`)
     }),
 ).pipe(Command.withDescription("remove old run folders, run-store rows and unreferenced stored values (never `latest` or pending runs)"))
 
@@ -457,7 +461,9 @@ const schedule = Command.make("schedule", { config, json }, (o) =>
         yield* log({ _tag: "Finished", job: label, at: new Date().toISOString(), detail: `run ${run.runId} ${run.status}` })
         if (cfg.retention.onSchedule) {
           const pruned = yield* pruneOnce({ store: cfg.store, out: cfg.out, keepRuns: cfg.retention.keepRuns, olderThan: cfg.retention.olderThan })
-          if (pruned.plan.removeRuns.length > 0) yield* log({ _tag: "Finished", job: "prune", at: new Date().toISOString(), detail: `${pruned.plan.removeRuns.length} runs removed` })
+          const gone = pruned.result.removed.length + pruned.result.missing.length
+          if (gone > 0) yield* log({ _tag: "Finished", job: "prune", at: new Date().toISOString(), detail: `${gone} runs removed` })
+          for (const f of pruned.result.failed) yield* log({ _tag: "Failed", job: "prune", at: new Date().toISOString(), detail: f.message })
         }
       })
     const runJob = (job: Scheduler.Job<Config.RunSpec>, reason: Scheduler.Reason): Effect.Effect<void, unknown> => {
