@@ -26,31 +26,33 @@ const isAscii = (s: string): boolean => {
   return true
 }
 
+// Index in ALPHABET of the check character for the first 17 characters of `s`, or -1 when one
+// of them is outside the alphabet: the one checksum loop both the public helper and the checker use.
+const checkIndex = (s: string): number => {
+  let sum = 0
+  for (let i = 0; i < 17; i++) {
+    const c = s.charCodeAt(i)
+    const v = c < 128 ? VALUE[c]! : -1
+    if (v < 0) return -1
+    sum += v * WEIGHTS[i]!
+  }
+  return (31 - (sum % 31)) % 31
+}
+
 /** The check character GB 32100 assigns to the first 17 characters, or undefined if they are not valid. */
 export const creditCodeCheckChar = (first17: string): string | undefined => {
   if (first17.length !== 17) return undefined
-  let sum = 0
-  for (let i = 0; i < 17; i++) {
-    const c = first17.charCodeAt(i)
-    const v = c < 128 ? VALUE[c]! : -1
-    if (v < 0) return undefined
-    sum += v * WEIGHTS[i]!
-  }
-  return ALPHABET[(31 - (sum % 31)) % 31]
+  const i = checkIndex(first17)
+  return i < 0 ? undefined : ALPHABET[i]
 }
 
-/** The verdict on a code of 18 alphabet characters (no normalisation needed), or undefined when it needs cleaning. */
-const checkClean = (code: string): CreditCodeResult | undefined => {
-  let sum = 0
-  for (let i = 0; i < 17; i++) {
-    const c = code.charCodeAt(i)
-    const v = c < 128 ? VALUE[c]! : -1
-    if (v < 0) return undefined
-    sum += v * WEIGHTS[i]!
-  }
+/** The verdict on 18 characters taken as they are, or undefined when one is outside the alphabet. */
+const verdict = (code: string): CreditCodeResult | undefined => {
+  const expected = checkIndex(code)
+  if (expected < 0) return undefined
   const last = code.charCodeAt(17)
   if (last >= 128 || VALUE[last]! < 0) return undefined
-  return last === ALPHABET.charCodeAt((31 - (sum % 31)) % 31) ? { normalized: code, valid: true } : { normalized: code, valid: false, reason: "check-digit" }
+  return last === ALPHABET.charCodeAt(expected) ? { normalized: code, valid: true } : { normalized: code, valid: false, reason: "check-digit" }
 }
 
 /**
@@ -64,7 +66,7 @@ export const checkCreditCode = (raw: string): CreditCodeResult => {
   // capitals and digits are NFKC-, case- and separator-stable), so skip NFKC, upper-casing and
   // the regex; this is the common case on registries and costs ~10% of ingest CPU otherwise.
   if (raw.length === 18) {
-    const fast = checkClean(raw)
+    const fast = verdict(raw)
     if (fast !== undefined) return fast
   }
   let normalized = clean(raw)
@@ -74,10 +76,5 @@ export const checkCreditCode = (raw: string): CreditCodeResult => {
     if (again === normalized) break
     normalized = again
   }
-  if (normalized.length !== 18) return { normalized, valid: false, reason: "format" }
-  const expected = creditCodeCheckChar(normalized.slice(0, 17))
-  if (expected === undefined) return { normalized, valid: false, reason: "format" }
-  const last = normalized.charCodeAt(17)
-  if (last >= 128 || VALUE[last]! < 0) return { normalized, valid: false, reason: "format" }
-  return normalized[17] === expected ? { normalized, valid: true } : { normalized, valid: false, reason: "check-digit" }
+  return (normalized.length === 18 ? verdict(normalized) : undefined) ?? { normalized, valid: false, reason: "format" }
 }

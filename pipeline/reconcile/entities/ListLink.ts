@@ -169,9 +169,10 @@ export const linkList = (list: ReadonlyArray<ListRow>, registry: ReadonlyArray<R
   /** Offers candidate `ri` at `score` to row `i`, keeping the best and the runner-up. */
   const offer = (i: number, ri: number, score: number, how: number, code: string | undefined) => {
     if (useDecisions) {
-      const d = decisions.byKey.get(Decision.linkKeyOf(mKey[i]!, code, registry[ri]!.creditCode!))
+      const key = Decision.linkKeyOf(mKey[i]!, code, registry[ri]!.creditCode!)
+      const d = decisions.byKey.get(key)
       if (d !== undefined) {
-        decisions.used.add(Decision.linkKeyOf(mKey[i]!, code, registry[ri]!.creditCode!))
+        decisions.used.add(key)
         if (d.decision === "reject" || d.decision === "split") return
         if (d.decision === "accept" || d.decision === "merge") {
           decided[i] = 1

@@ -4,6 +4,7 @@
  * code alone links, a Chinese key alone links when the location does not contradict it, a
  * homophone typo needs the location or a rare character to back it.
  */
+import { PLACE_SUFFIXES } from "./keys.js"
 
 /** Every feature a score can be made of; the names appear in the links table. */
 export type Feature =
@@ -95,8 +96,8 @@ export const total = (evidence: ReadonlyArray<Evidence>): number =>
 /** Points for a homophone match with `d` substitutions. */
 export const homophonePoints = (w: Weights, d: number): number => w["zh-homophone"] - HOMOPHONE_STEP * (d - 1)
 
-// Administrative suffixes written after a province or city name in list columns.
-const ADMIN_SUFFIX_RE = /(壮族自治区|回族自治区|维吾尔自治区|特别行政区|自治区|省|市)$/
+// The same suffixes the Chinese key drops after a location, as written after a province or city in list columns.
+const ADMIN_SUFFIX_RE = new RegExp(`(${PLACE_SUFFIXES.join("|")})$`)
 
 /** A province or city as a bare name (山东省 → 山东), for comparing list and registry columns. */
 export const bareplace = (s: string | undefined): string => {

@@ -5,8 +5,8 @@
  */
 import type { ZhName } from "../../domain/Clean.js"
 
-// Place suffixes written after a location prefix (北京市, 广东省, 广西壮族自治区).
-const PLACE_SUFFIXES = ["壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市"]
+/** Administrative suffixes written after a province or city (北京市, 广东省, 广西壮族自治区); longest of a family first, so 自治区 never cuts 壮族自治区 short. */
+export const PLACE_SUFFIXES: ReadonlyArray<string> = ["壮族自治区", "回族自治区", "维吾尔自治区", "特别行政区", "自治区", "省", "市"]
 
 /**
  * The comparison key of a Chinese name, keeping trade-name words the normaliser mistook for a

@@ -73,8 +73,5 @@ export const slug = (s: string): string =>
     .replace(/[^\p{L}\p{N}]+/gu, "-")
     .replace(/^-+|-+$/g, "")
 
-/** Percentage with at most one decimal ("36.8%"). */
-export const pctText = (x: number): string => `${Math.round(x * 10) / 10}%`
-
 /** Rounds to two decimals (change percentages, shares): enough for a reader, stable across platforms. */
 export const round2 = (x: number): number => Math.round(x * 100) / 100
