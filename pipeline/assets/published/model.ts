@@ -1,5 +1,4 @@
 /** Gathers the publication model from the raw and clean assets' values. */
-import type * as Clean from "../../domain/Clean.js"
 import * as FindingM from "../../domain/Finding.js"
 import * as RawRows from "../../domain/RawRows.js"
 import { Effect } from "effect"
@@ -12,14 +11,11 @@ import type { ResolveResult } from "../../reconcile/entities/Resolve.js"
 import type { CleanTable } from "../clean/normalise.js"
 import type { FiguresValue } from "../reconciled/assets.js"
 
-export interface CleanInputs {
-  readonly platforms: CleanTable<Clean.PlatformRow>
-  readonly collaborations: CleanTable<Clean.CollaborationRow>
-  readonly lists: CleanTable<Clean.ListRow>
-  readonly lighthouses: CleanTable<Clean.LighthouseRow>
-  readonly rounds: CleanTable<Clean.RoundClaimRow>
-  readonly spending: CleanTable<Clean.SpendingRow>
-}
+/** The clean tables the publication shows: the names under which the publishing assets receive them. */
+const CLEAN_NAMES = ["platforms", "collaborations", "lists", "lighthouses", "rounds", "spending"] as const
+
+/** The clean tables the publication shows, typed by the rows `PublicationData` carries so the two lists cannot drift apart. */
+export type CleanInputs = { readonly [K in (typeof CLEAN_NAMES)[number]]: CleanTable<PublicationData[K][number]> }
 
 /** Values of the reconciled assets the publication shows. */
 export interface ReconciledInputs {
@@ -27,6 +23,13 @@ export interface ReconciledInputs {
   readonly listLinks: ListLinkResult
   readonly figures: FiguresValue
 }
+
+/** One asset per input name, each producing that input's value: how the publishing assets take their inputs. */
+export type AssetsOf<T> = { readonly [K in keyof T]: AssetT<T[K], any> }
+
+/** A publishing asset's deps, under the names `gatherNamed` looks up. */
+export const publishingDeps = (summary: AssetT<ReadonlyArray<RawTable>, any>, clean: AssetsOf<CleanInputs>, reconciled: AssetsOf<ReconciledInputs>) =>
+  ({ ...clean, ...reconciled, summary }) as Record<string, AssetT<unknown, any>>
 
 /**
  * `sources/summary`: each source's provenance, counts, quarantine and findings without its rows,
@@ -48,9 +51,10 @@ export const summaryAsset = (raws: ReadonlyArray<AssetT<RawTable, any>>) =>
   })
 
 /** The as-of date of a publication: the latest date a source was retrieved. */
-export const asOfOf = (raws: ReadonlyArray<RawTable>): string =>
+const asOfOf = (raws: ReadonlyArray<RawTable>): string =>
   raws.map((r) => r.source.retrieved).sort().at(-1) ?? "1970-01-01"
 
+/** The publication model from the raw summaries, the clean tables and (when given) the reconciled values. */
 export const gather = (
   raws: ReadonlyArray<RawTable>,
   clean: CleanInputs,
@@ -82,9 +86,8 @@ export const gather = (
   }
 }
 
-/** The names under which the publishing assets receive their inputs. */
-export const CLEAN_NAMES = ["platforms", "collaborations", "lists", "lighthouses", "rounds", "spending"] as const
-export const RECONCILED_NAMES = ["entities", "listLinks", "figures"] as const
+/** The names under which the publishing assets receive the reconciled values. */
+const RECONCILED_NAMES = ["entities", "listLinks", "figures"] as const
 
 /**
  * The publication model from values looked up by input name (`summary`, the clean and the

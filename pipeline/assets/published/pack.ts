@@ -11,14 +11,15 @@ import type { PublicationData } from "../../publish/Data.js"
 import * as Build from "../../publish/pack/Build.js"
 import * as Render from "../../publish/pdf/Render.js"
 import { Workspace } from "../Workspace.js"
-import type { CleanInputs, ReconciledInputs } from "./model.js"
 import * as Model from "./model.js"
 
+/** The template of the pack every refresh renders (`iiot brief` renders any other on demand). */
 export const DEFAULT_TEMPLATE = "china-iiot-overview"
-export const PACK_FILE = "iiot-briefing.pdf"
+/** The pack's file name inside the asset's files folder. */
+const PACK_FILE = "iiot-briefing.pdf"
 
 /** Hash of a template folder's files: editing a template re-renders the pack. */
-export const templateVersion = (dir: string): string => {
+const templateVersion = (dir: string): string => {
   const h = createHash("sha256")
   for (const name of readdirSync(dir).sort()) h.update(name).update(readFileSync(join(dir, name)))
   return h.digest("hex").slice(0, 16)
@@ -35,16 +36,17 @@ export const renderPack = (templateDir: string, data: PublicationData, options: 
     return { pdf, findings }
   })
 
+/** `published/pack`: re-rendered when its inputs, its code or the template's files change. */
 export const packAsset = (
   summary: AssetT<ReadonlyArray<RawTable>, any>,
-  clean: { readonly [K in keyof CleanInputs]: AssetT<CleanInputs[K], any> },
-  reconciled: { readonly [K in keyof ReconciledInputs]: AssetT<ReconciledInputs[K], any> },
+  clean: Model.AssetsOf<Model.CleanInputs>,
+  reconciled: Model.AssetsOf<Model.ReconciledInputs>,
 ) =>
   Asset.make({
     key: "published/pack",
     description: `the default briefing pack (template ${DEFAULT_TEMPLATE}): key figures, charts, platforms, collaborations, data-quality annex, sources`,
     codeVersion: "1",
-    deps: { ...clean, ...reconciled, summary } as Record<string, AssetT<unknown, any>>,
+    deps: Model.publishingDeps(summary, clean, reconciled),
     observe: Effect.map(Workspace, (ws) => templateVersion(join(ws.templatesDir, "briefing", DEFAULT_TEMPLATE))),
     checks: [
       {

@@ -8,27 +8,37 @@ import * as DataBundle from "../../publish/workbook/DataBundle.js"
 import * as Observatory from "../../publish/workbook/Observatory.js"
 import * as Render from "../../publish/workbook/Render.js"
 import type { TableSheet } from "../../publish/workbook/WorkbookDoc.js"
-import type { CleanInputs } from "./model.js"
 import * as Model from "./model.js"
 
-export const WORKBOOK_FILE = "iiot-observatory.xlsx"
+/** The workbook's file name inside the asset's files folder. */
+const WORKBOOK_FILE = "iiot-observatory.xlsx"
 
+/** `published/workbook`: the workbook and, in `data/`, one CSV + JSON per table sheet. */
 export const workbookAsset = (
   summary: AssetT<ReadonlyArray<RawTable>, any>,
-  clean: { readonly [K in keyof CleanInputs]: AssetT<CleanInputs[K], any> },
-  reconciled: { readonly [K in keyof Model.ReconciledInputs]: AssetT<Model.ReconciledInputs[K], any> },
+  clean: Model.AssetsOf<Model.CleanInputs>,
+  reconciled: Model.AssetsOf<Model.ReconciledInputs>,
 ) =>
   Asset.make({
     key: "published/workbook",
     description: "the observatory workbook (About, data sheets, Findings, Quarantine, Sources) and a CSV + JSON data bundle",
     codeVersion: "1",
-    deps: { ...clean, ...reconciled, summary } as Record<string, AssetT<unknown, any>>,
+    deps: Model.publishingDeps(summary, clean, reconciled),
     run: (inputs, ctx) =>
       Effect.gen(function* () {
         const data = Model.gatherNamed((name) => inputs[name], { dataVersion: ctx.fingerprint, taiwanPolicy: "separate" })
         const doc = Observatory.build(data)
         const result = yield* Render.render(doc, join(ctx.filesDir, WORKBOOK_FILE))
         const tables = doc.sheets.filter((s): s is TableSheet => s.kind === "table")
+        // Every table rests on every source, so the list is built once for all of them.
+        const sources = data.sources.map((s) => ({
+          title: s.info.title,
+          producer: s.info.producer,
+          url: s.info.url,
+          retrieved: s.info.retrieved,
+          ...(s.info.published ? { published: s.info.published } : {}),
+          ...(s.info.citation ? { citation: s.info.citation } : {}),
+        }))
         yield* DataBundle.writeBundle({
           dir: join(ctx.filesDir, "data"),
           title: data.title,
@@ -38,14 +48,7 @@ export const workbookAsset = (
             sheet,
             title: sheet.name,
             description: sheet.name,
-            sources: data.sources.map((s) => ({
-              title: s.info.title,
-              producer: s.info.producer,
-              url: s.info.url,
-              retrieved: s.info.retrieved,
-              ...(s.info.published ? { published: s.info.published } : {}),
-              ...(s.info.citation ? { citation: s.info.citation } : {}),
-            })),
+            sources,
           })),
         })
         return {

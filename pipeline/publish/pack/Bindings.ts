@@ -112,7 +112,7 @@ export interface BindingOptions {
 const MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 
 /** "2022-10" → "October 2022"; other text unchanged. */
-export const monthLabel = (ym: string): string => {
+const monthLabel = (ym: string): string => {
   const m = /^(\d{4})-(\d{2})/.exec(ym)
   return m === null ? ym : `${MONTHS[Number(m[2]) - 1] ?? m[2]} ${m[1]}`
 }
@@ -127,6 +127,10 @@ const share = (part: number, whole: number): string => (whole === 0 ? "–" : pc
 /** "a, b and c". */
 const andList = (xs: ReadonlyArray<string>): string => (xs.length <= 1 ? (xs[0] ?? "") : `${xs.slice(0, -1).join(", ")} and ${xs[xs.length - 1]}`)
 const uniq = <A>(xs: ReadonlyArray<A>): Array<A> => [...new Set(xs)]
+/** One reference per distinct source id, for notes that name whole sources rather than rows. */
+const sourceRefs = (ids: ReadonlyArray<string>): Array<SourceRef> => uniq(ids).map((source) => ({ source }))
+/** Where a finding points, short: "file.csv row 12". */
+const findingWhere = (f: Finding): string => `${(f.source ?? "").split("/").pop()}${f.row !== undefined ? ` row ${f.row}` : ""}`
 const firstUrl = (cell: string): string | undefined => /https?:\/\/[^\s;,)]+/.exec(cell)?.[0]
 
 const value = (display: string, footnote?: Footnote): Value => (footnote === undefined ? { _tag: "Value", display } : { _tag: "Value", display, footnote })
@@ -134,7 +138,7 @@ const missing = (why: string): Missing => ({ _tag: "Missing", why })
 
 const BOUND_SIGN: Record<Quantity["bound"], string> = { exact: "", lower: ">", upper: "<", approx: "~" }
 /** Compact money for boxes and sentences: "~US$730 bn", "US$1.2 tn", ">US$1.0 tn"; other quantities as the reconciler prints them. */
-export const money = (q: Quantity): string => {
+const money = (q: Quantity): string => {
   if (q.dimension !== "money" || q.currency === undefined) return formatQuantity(q)
   const sym = q.currency === "USD" ? "US$" : q.currency === "EUR" ? "€" : "CN¥"
   const [f, w] = Math.abs(q.value) >= 1e12 ? [1e12, "tn"] : Math.abs(q.value) >= 1e9 ? [1e9, "bn"] : [1e6, "m"]
@@ -318,6 +322,7 @@ export const bindings = (data: PublicationData, options: BindingOptions = {}): B
 
   // ---- Lighthouses ----------------------------------------------------------------------------
   const rr = reconcileRounds(data.rounds, data.lighthouses, { taiwan: data.taiwanPolicy, asOf: asOfOpt })
+  const roundRefs = sourceRefs(data.rounds.map((r) => r.provenance.source))
   const chosenRef = (c: Chosen): ReadonlyArray<SourceRef> => (c.source === "" ? [] : [{ source: c.source, row: c.row ?? undefined, url: c.url }])
   const othersText = (claims: ReadonlyArray<ClaimView>): string => {
     const losers = claims.filter((c) => !c.won && c.value !== claims.find((w) => w.won)?.value)
@@ -341,7 +346,7 @@ export const bindings = (data: PublicationData, options: BindingOptions = {}): B
   const latest = withChina.at(-1)
   const lhKeys = ["round", "date", "total", "new", "china", "china_excl_taiwan", "china_incl_taiwan", "taiwan", "share", "share_excl_taiwan", "share_incl_taiwan", "china_new"]
   put("lighthouses.policy", value(describePolicy(data.taiwanPolicy)))
-  put("lighthouses.rounds.count", value(int(rr.rounds.length), footnote(`Announcement rounds of the Global Lighthouse Network in the data: ${rr.rounds.length}${rr.rounds.length > 0 ? ` (${monthLabel(rr.rounds[0]!.round)} to ${monthLabel(rr.rounds.at(-1)!.round)})` : ""}`, uniq(data.rounds.map((r) => r.provenance.source)).map((source) => ({ source })), "claims dated within a few weeks of each other form one round; a later statement repeating a round's totals joins that round" + (asOfOpt ? `; claims after ${asOfOpt} left out` : ""))))
+  put("lighthouses.rounds.count", value(int(rr.rounds.length), footnote(`Announcement rounds of the Global Lighthouse Network in the data: ${rr.rounds.length}${rr.rounds.length > 0 ? ` (${monthLabel(rr.rounds[0]!.round)} to ${monthLabel(rr.rounds.at(-1)!.round)})` : ""}`, roundRefs, "claims dated within a few weeks of each other form one round; a later statement repeating a round's totals joins that round" + (asOfOpt ? `; claims after ${asOfOpt} left out` : ""))))
   if (latest === undefined) for (const k of lhKeys) put(`lighthouses.latest.${k}`, missing(`no round with a network and a China total${asOfOpt ? ` by ${asOfOpt}` : ""}`))
   else {
     const n = roundNote(latest)
@@ -366,7 +371,7 @@ export const bindings = (data: PublicationData, options: BindingOptions = {}): B
   put("lighthouses.first_china.round", first === undefined ? missing("no round with a China total") : value(monthLabel(first.round)))
   put("lighthouses.first_china.share_excl_taiwan", first === undefined ? missing("no round with a China total") : value(pct(first.shareChina.exclTaiwan ?? 0), roundNote(first)))
   const lhContradictions = rr.findings.filter((f) => f.code === "contradiction")
-  put("lighthouses.contradictions.count", value(int(lhContradictions.length), footnote(`Contradictions between lighthouse round claims found by the consistency checks: ${lhContradictions.length}`, uniq(lhContradictions.map((f) => f.source ?? "")).map((source) => ({ source })), rr.precedence)))
+  put("lighthouses.contradictions.count", value(int(lhContradictions.length), footnote(`Contradictions between lighthouse round claims found by the consistency checks: ${lhContradictions.length}`, sourceRefs(lhContradictions.map((f) => f.source ?? "")), rr.precedence)))
   if (rr.rounds.length === 0) {
     tables.set("lighthouses.rounds", missing("no lighthouse rounds"))
     charts.set("lighthouses.per_round", missing("no lighthouse rounds"))
@@ -375,7 +380,7 @@ export const bindings = (data: PublicationData, options: BindingOptions = {}): B
     tables.set("lighthouses.rounds", {
       _tag: "Table",
       caption: "Global Lighthouse Network: sites per announcement round, China with and without Taiwan",
-      footnote: footnote("Network and China totals per round, reconciled from one row per claim per source", uniq(data.rounds.map((r) => r.provenance.source)).map((source) => ({ source })), rr.precedence),
+      footnote: footnote("Network and China totals per round, reconciled from one row per claim per source", roundRefs, rr.precedence),
       columns: [
         { key: "round", header: "Round", width: 1.3 },
         { key: "total", header: "Network total", align: "right", width: 1.2 },
@@ -419,7 +424,7 @@ export const bindings = (data: PublicationData, options: BindingOptions = {}): B
       categories: rr.rounds.map((r) => shortMonth(r.round)),
       series,
       yLabel: "Sites",
-      footnote: footnote(`Network and China totals per round (${describePolicy(data.taiwanPolicy)}); before ${first === undefined ? "any round" : monthLabel(first.round)} no source states China's total, so the whole network is shown in grey`, uniq(data.rounds.map((r) => r.provenance.source)).map((source) => ({ source })), rr.precedence),
+      footnote: footnote(`Network and China totals per round (${describePolicy(data.taiwanPolicy)}); before ${first === undefined ? "any round" : monthLabel(first.round)} no source states China's total, so the whole network is shown in grey`, roundRefs, rr.precedence),
     })
   }
 
@@ -536,7 +541,7 @@ export const bindings = (data: PublicationData, options: BindingOptions = {}): B
 
   // ---- Collaborations -------------------------------------------------------------------------
   const collabs = data.collaborations
-  const collabRefs = uniq(collabs.map((c) => c.provenance.source)).map((source) => ({ source }))
+  const collabRefs = sourceRefs(collabs.map((c) => c.provenance.source))
   const collabRule = "one row per (platform, partner) as the report lists it; partner countries from the report or, where the basis column says so, general knowledge; regions (“Europe”) count in no country"
   const byCountry = new Map<string, number>()
   for (const c of collabs) if (c.partnerCountry.iso2 !== undefined && c.partnerCountry.iso2 !== "CN") byCountry.set(c.partnerCountry.label, (byCountry.get(c.partnerCountry.label) ?? 0) + 1)
@@ -552,7 +557,7 @@ export const bindings = (data: PublicationData, options: BindingOptions = {}): B
       : {
           _tag: "Table",
           caption,
-          footnote: footnote(caption, uniq(rows.map((c) => c.provenance.source)).map((source) => ({ source })), collabRule),
+          footnote: footnote(caption, sourceRefs(rows.map((c) => c.provenance.source)), collabRule),
           columns: [
             { key: "platform", header: "Platform", width: 1.6 },
             { key: "partner", header: "Partner", width: 2.2 },
@@ -624,10 +629,13 @@ export const bindings = (data: PublicationData, options: BindingOptions = {}): B
       { severity: "info", count: int(sev.info), meaning: "a repair or a choice the pipeline made and recorded (repaired names, duplicates, undated releases)" },
     ],
   })
-  const codes = new Map<string, { severity: Finding["severity"]; n: number }>()
+  // Keyed by severity and code; the first finding of each (in finding order) is its example.
+  const codes = new Map<string, { example: Finding; n: number }>()
   for (const f of allFindings) {
     const k = `${f.severity}|${f.code}`
-    codes.set(k, { severity: f.severity, n: (codes.get(k)?.n ?? 0) + 1 })
+    const c = codes.get(k)
+    if (c === undefined) codes.set(k, { example: f, n: 1 })
+    else c.n++
   }
   tables.set("quality.codes", {
     _tag: "Table",
@@ -639,11 +647,9 @@ export const bindings = (data: PublicationData, options: BindingOptions = {}): B
       { key: "count", header: "Findings", align: "right", width: 1 },
       { key: "example", header: "Example", width: 6 },
     ],
-    rows: [...codes.entries()].map(([k, v]) => {
-      const code = k.split("|")[1]!
-      const ex = allFindings.find((f) => f.code === code && f.severity === v.severity)!
+    rows: [...codes.values()].map(({ example: ex, n }) => {
       const m = ex.message.length > 160 ? `${ex.message.slice(0, 157)}…` : ex.message
-      return { code, severity: v.severity, count: int(v.n), example: m }
+      return { code: ex.code, severity: ex.severity, count: int(n), example: m }
     }),
   })
   // Contradictions settled by a rule: round claims that disagree, and revised spending vintages.
@@ -693,13 +699,13 @@ export const bindings = (data: PublicationData, options: BindingOptions = {}): B
   tables.set("quality.checks", {
     _tag: "Table",
     caption: "Contradictions the consistency checks report (the chosen values stand; the reader is told)",
-    footnote: footnote(`Consistency findings: ${checks.length}`, uniq(checks.map((f) => f.source ?? "")).map((source) => ({ source })), "previous total + new sites = total; year sums; opposite signs in one release; units far off their series; scope changes are separate questions"),
+    footnote: footnote(`Consistency findings: ${checks.length}`, sourceRefs(checks.map((f) => f.source ?? "")), "previous total + new sites = total; year sums; opposite signs in one release; units far off their series; scope changes are separate questions"),
     columns: [
       { key: "code", header: "Code", width: 1.9 },
       { key: "where", header: "Where", width: 1.9 },
       { key: "message", header: "Finding", width: 6.6 },
     ],
-    rows: checks.map((f) => ({ code: f.code, where: `${(f.source ?? "").split("/").pop()}${f.row !== undefined ? ` row ${f.row}` : ""}`, message: f.message })),
+    rows: checks.map((f) => ({ code: f.code, where: findingWhere(f), message: f.message })),
   })
   tables.set(
     "quality.quarantine",
@@ -903,7 +909,7 @@ const entity = (
             { key: "where", header: "Where", width: 1.8 },
             { key: "message", header: "Finding", width: 6 },
           ],
-          rows: about.map((f) => ({ severity: f.severity, code: f.code, where: `${(f.source ?? "").split("/").pop()}${f.row !== undefined ? ` row ${f.row}` : ""}`, message: f.message })),
+          rows: about.map((f) => ({ severity: f.severity, code: f.code, where: findingWhere(f), message: f.message })),
         },
   )
   return { query, matched: true, near: [] }

@@ -17,10 +17,10 @@ export interface BuildOptions {
 }
 
 /** Fixed author of every pack (written to the PDF Info dictionary). */
-export const AUTHOR = "iiot-observatory"
+const AUTHOR = "iiot-observatory"
 
 /** The data-quality annex parts, in the default order. */
-export const QUALITY_PARTS = ["coverage", "severity", "codes", "contradictions", "checks", "quarantine"] as const
+const QUALITY_PARTS = ["coverage", "severity", "codes", "contradictions", "checks", "quarantine"] as const
 
 /** Table names the section types `platforms-table` and `collaborations` stand for. */
 const FIXED_TABLE: Partial<Record<T.SectionType, string>> = { "platforms-table": "platforms.latest", collaborations: "collaborations" }
@@ -36,8 +36,8 @@ export const build = (template: T.Template, data: PublicationData, options: Buil
 const err = (reason: T.TemplateError["reason"], at: T.At, message: string, near?: ReadonlyArray<string>) =>
   new T.TemplateError({ reason, file: at.file, line: at.line, message: `${at.file}:${at.line}: ${message}`, ...(near !== undefined && near.length > 0 ? { near } : {}) })
 
-/** Builds the pack from precomputed bindings (tests and benches reuse one set of bindings). */
-export const fromBindings = (template: T.Template, b: B.Bindings, data: PublicationData, options: BuildOptions = {}): Effect.Effect<P.PackDoc, T.TemplateError> =>
+/** Builds the pack from the template and the bindings `build` computed. */
+const fromBindings = (template: T.Template, b: B.Bindings, data: PublicationData, options: BuildOptions = {}): Effect.Effect<P.PackDoc, T.TemplateError> =>
   Effect.gen(function* () {
     const names = [...b.figures.keys()]
     const unknown = (name: string, at: T.At) => {

@@ -117,15 +117,15 @@ export interface Template {
   readonly copy: ReadonlyMap<string, CopyBlock>
 }
 
-/** The placeholder pattern: `{{ name }}`, names of letters, digits, `.`, `_` and `-`. */
-export const PLACEHOLDER_RE = /\{\{\s*([^{}]*?)\s*\}\}/g
+/** The placeholder pattern `{{ name }}`: any name is taken here; `Build` checks it against the names the bindings know. */
+const PLACEHOLDER_RE = /\{\{\s*([^{}]*?)\s*\}\}/g
 
 /** Every placeholder name in a text, with its offset. */
 export const placeholders = (text: string): ReadonlyArray<{ readonly name: string; readonly index: number; readonly length: number }> =>
   [...text.matchAll(PLACEHOLDER_RE)].map((m) => ({ name: m[1]!, index: m.index, length: m[0].length }))
 
 /** Splits copy.md into named blocks; paragraphs are separated by blank lines, `<!-- … -->` lines are comments. */
-export const parseCopy = (text: string): ReadonlyMap<string, CopyBlock> => {
+const parseCopy = (text: string): ReadonlyMap<string, CopyBlock> => {
   const blocks = new Map<string, { name: string; line: number; paragraphs: Array<CopyParagraph> }>()
   let current: { name: string; line: number; paragraphs: Array<CopyParagraph> } | undefined
   let para: { lines: Array<{ text: string; line: number }>; line: number } | undefined

@@ -13,10 +13,12 @@ import * as Decisions from "../workbook/Decisions.js"
 import { DECISIONS } from "../workbook/Observatory.js"
 
 /** The columns of the decisions file, in order. */
-export const COLUMNS = ["link_key", "decision", "note", "decided_by", "decided_at", "workbook_row"] as const
+const COLUMNS = ["link_key", "decision", "note", "decided_by", "decided_at", "workbook_row"] as const
+/** One row of the decisions file. */
 export type DecisionRecord = Readonly<Record<(typeof COLUMNS)[number], string>>
 
-export const SIDECAR = `kind: review-decisions
+/** The decisions file's sidecar, written once so the catalog reads the file as a source (its date set to the first import). */
+const SIDECAR = `kind: review-decisions
 title: Reviewer decisions on entity links
 producer: iiot-observatory reviewers (imported from returned workbooks by \`iiot review import\`)
 url: "internal: review workbooks returned by policy staff"
@@ -24,6 +26,7 @@ retrieved: 1970-01-01
 notes: One row per link key; the latest import wins. Edit by re-importing a workbook, or by hand with care.
 `
 
+/** What an import did: the decisions read from the workbook, the size of the merged file, and the problems found. */
 export interface ImportResult {
   readonly imported: ReadonlyArray<DecisionRecord>
   readonly total: number

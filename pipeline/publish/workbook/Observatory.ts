@@ -4,13 +4,14 @@
  * words a person reads and stay the same across runs. Pure: no file is touched here.
  */
 import type * as Clean from "../../domain/Clean.js"
+import { countBySeverity } from "../../domain/Finding.js"
 import type { Period } from "../../domain/Period.js"
 import { periodText } from "../../normalize/period.js"
 import { formatQuantity } from "../../normalize/quantity.js"
 import { describePolicy } from "../../normalize/country.js"
 import * as Mention from "../../reconcile/entities/Mention.js"
 import type { PublicationData } from "../Data.js"
-import type { CellValue, ColumnDoc, Row, SheetDoc, TableSheet, TextLine, WorkbookDoc } from "./WorkbookDoc.js"
+import type { CellValue, ColumnDoc, Row, Rows, SheetDoc, TableSheet, TextLine, WorkbookDoc } from "./WorkbookDoc.js"
 
 const col = (header: string, key: string, kind: ColumnDoc["kind"] = "text", extra: Partial<ColumnDoc> = {}): ColumnDoc => ({ header, key, kind, ...extra })
 const link = (url: string): CellValue => {
@@ -20,7 +21,7 @@ const link = (url: string): CellValue => {
 const p = (x: Period | undefined): string => (x ? periodText(x) : "")
 const n = (x: number | undefined): CellValue => (x === undefined || Number.isNaN(x) ? null : x)
 
-const table = (name: string, columns: ReadonlyArray<ColumnDoc>, rows: ReadonlyArray<Row>, extra: Partial<TableSheet> = {}): TableSheet => ({
+const table = (name: string, columns: ReadonlyArray<ColumnDoc>, rows: Rows, extra: Partial<TableSheet> = {}): TableSheet => ({
   kind: "table",
   name,
   tableName: name.replace(/[^A-Za-z0-9]/g, ""),
@@ -100,7 +101,7 @@ const listSheet = (data: PublicationData) => {
           yield [r.seq, r.name.display, r.creditCode ?? "", r.creditCodeValid, r.province, r.sector, r.batch, l?.creditCode ?? "", l?.score ?? null, l?.status ?? "", ...prov(r)]
         }
       },
-    } as never,
+    },
   )
 }
 
@@ -501,12 +502,13 @@ const describeSheet: Record<string, string> = {
 }
 
 const about = (data: PublicationData, sheets: ReadonlyArray<SheetDoc>): SheetDoc => {
+  const sev = countBySeverity(data.findings)
   const lines: Array<TextLine> = [
     { kind: "title", text: data.title },
     { kind: "keyValue", key: "As of", value: data.asOf },
     { kind: "keyValue", key: "Data version", value: data.dataVersion },
     { kind: "keyValue", key: "Taiwan", value: describePolicy(data.taiwanPolicy) },
-    { kind: "keyValue", key: "Findings", value: `${data.findings.filter((f) => f.severity === "error").length} error, ${data.findings.filter((f) => f.severity === "warn").length} warn, ${data.findings.filter((f) => f.severity === "info").length} info` },
+    { kind: "keyValue", key: "Findings", value: `${sev.error} error, ${sev.warn} warn, ${sev.info} info` },
     { kind: "blank" },
     { kind: "heading", text: "Sheets" },
     ...sheets.map((s): TextLine => ({ kind: "link", text: s.name, target: `#'${s.name}'!A1`, description: describeSheet[s.name] ?? "" })),
