@@ -6,8 +6,8 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as Render from "../../../pipeline/publish/workbook/Render.js"
-import type { RowSource, TableSheet, WorkbookDoc } from "../../../pipeline/publish/workbook/WorkbookDoc.js"
-import { INJECTION, links, sampleDoc } from "./sample.js"
+import type { TableSheet, WorkbookDoc } from "../../../pipeline/publish/workbook/WorkbookDoc.js"
+import { INJECTION, links, numberedList, sampleDoc } from "./sample.js"
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "wb-render-"))
 
@@ -140,25 +140,7 @@ describe("Render", () => {
   it.effect("splits a table over the row limit across noted sheets, each a table, losing no row", () =>
     Effect.gen(function* () {
       const n = 2_345
-      const rows: RowSource = {
-        count: n,
-        rows: function* () {
-          for (let i = 0; i < n; i++) yield [`K${i}`, `企业${i}`, i]
-        },
-      }
-      const list: TableSheet = {
-        kind: "table",
-        name: "List",
-        tableName: "List",
-        freezeHeader: true,
-        landscape: true,
-        columns: [
-          { header: "Key", key: "key", kind: "text" },
-          { header: "Company (zh)", key: "zh", kind: "text" },
-          { header: "N", key: "n", kind: "integer" },
-        ],
-        rows,
-      }
+      const list = numberedList(n)
       const file = path.join(tmp(), "split.xlsx")
       const result = yield* Render.render({ properties: sampleDoc.properties, sheets: [list] }, file, { maxRowsPerSheet: 1_000 })
       expect(result.sheets.map((s) => [s.name, s.rows])).toEqual([

@@ -2,31 +2,11 @@ import { describe, expect, it } from "vitest"
 import * as Doc from "../../../pipeline/publish/workbook/WorkbookDoc.js"
 import { displayWidth } from "../../../pipeline/publish/workbook/Render.js"
 import { colLetter, escapeXml, insertWorksheetElement } from "../../../pipeline/publish/workbook/xml.js"
-import { links, sampleDoc } from "./sample.js"
-
-const numbered = (n: number): Doc.RowSource => ({
-  count: n,
-  rows: function* () {
-    for (let i = 0; i < n; i++) yield [`K${i}`, i]
-  },
-})
-
-const bigSheet = (n: number): Doc.TableSheet => ({
-  kind: "table",
-  name: "List",
-  tableName: "List",
-  freezeHeader: true,
-  landscape: true,
-  columns: [
-    { header: "Key", key: "key", kind: "text" },
-    { header: "N", key: "n", kind: "integer" },
-  ],
-  rows: numbered(n),
-})
+import { links, numberedList, sampleDoc } from "./sample.js"
 
 describe("WorkbookDoc", () => {
   it("splits an oversized table into noted parts without losing or repeating a row", () => {
-    const doc = Doc.splitOversized({ properties: sampleDoc.properties, sheets: [bigSheet(2500)] }, 1000)
+    const doc = Doc.splitOversized({ properties: sampleDoc.properties, sheets: [numberedList(2500)] }, 1000)
     expect(doc.sheets.map((s) => s.name)).toEqual(["List", "List (2)", "List (3)"])
     const parts = doc.sheets as ReadonlyArray<Doc.TableSheet>
     expect(parts.map((p) => Doc.rowCount(p.rows))).toEqual([998, 998, 504])
@@ -40,8 +20,8 @@ describe("WorkbookDoc", () => {
   })
 
   it("keeps a table that exactly fits in one sheet", () => {
-    expect(Doc.splitOversized({ properties: sampleDoc.properties, sheets: [bigSheet(999)] }, 1000).sheets).toHaveLength(1)
-    expect(Doc.splitOversized({ properties: sampleDoc.properties, sheets: [bigSheet(1000)] }, 1000).sheets).toHaveLength(2)
+    expect(Doc.splitOversized({ properties: sampleDoc.properties, sheets: [numberedList(999)] }, 1000).sheets).toHaveLength(1)
+    expect(Doc.splitOversized({ properties: sampleDoc.properties, sheets: [numberedList(1000)] }, 1000).sheets).toHaveLength(2)
   })
 
   it("reports unusable names, duplicate headers and charts on unknown columns", () => {

@@ -1,5 +1,5 @@
 /** A small workbook exercising every renderer feature; shared by the workbook tests. */
-import type { TableSheet, WorkbookDoc } from "../../../pipeline/publish/workbook/WorkbookDoc.js"
+import type { RowSource, TableSheet, WorkbookDoc } from "../../../pipeline/publish/workbook/WorkbookDoc.js"
 
 /** Text that Excel would evaluate if it were written as a formula (CSV/DDE injection). */
 export const INJECTION = "=cmd|' /C calc'!A0"
@@ -95,4 +95,27 @@ export const sampleDoc: WorkbookDoc = {
     links,
     rounds,
   ],
+}
+
+/** A streamed list of `n` rows (`K<i>`, `企业<i>`, i): big enough to split, each row checkable from its key. */
+export const numberedList = (n: number): TableSheet => {
+  const rows: RowSource = {
+    count: n,
+    rows: function* () {
+      for (let i = 0; i < n; i++) yield [`K${i}`, `企业${i}`, i]
+    },
+  }
+  return {
+    kind: "table",
+    name: "List",
+    tableName: "List",
+    freezeHeader: true,
+    landscape: true,
+    columns: [
+      { header: "Key", key: "key", kind: "text" },
+      { header: "Company (zh)", key: "zh", kind: "text" },
+      { header: "N", key: "n", kind: "integer" },
+    ],
+    rows,
+  }
 }

@@ -10,7 +10,8 @@ import { checkCreditCode, creditCodeCheckChar } from "../../../pipeline/normaliz
 import { linkList, type ListLinkResult } from "../../../pipeline/reconcile/entities/ListLink.js"
 import * as Mention from "../../../pipeline/reconcile/entities/Mention.js"
 import { resolve } from "../../../pipeline/reconcile/entities/Resolve.js"
-import { root, shuffle } from "./support.js"
+import { shuffle } from "../../support/shuffle.js"
+import { root } from "./support.js"
 
 // Small generated extracts (same generator as the bench): noise, absent firms and ground truth.
 const dir = mkdtempSync(join(tmpdir(), "iiot-entities-"))

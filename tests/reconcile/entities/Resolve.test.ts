@@ -3,6 +3,7 @@ import type { Decision } from "../../../pipeline/reconcile/entities/Decision.js"
 import * as Mention from "../../../pipeline/reconcile/entities/Mention.js"
 import { resolve, type ResolveResult } from "../../../pipeline/reconcile/entities/Resolve.js"
 import { enCompanyName } from "../../../pipeline/normalize/companyEn.js"
+import { shuffle } from "../../support/shuffle.js"
 import * as S from "./support.js"
 
 const platforms = S.platforms()
@@ -127,7 +128,7 @@ describe("resolve on the bundled sources", () => {
 
   it("keeps ids when rows are shuffled or new rows arrive", () => {
     for (const seed of [1, 2, 3]) {
-      const shuffled = resolve({ mentions: S.shuffle(mentions, seed), reference: S.shuffle(reference, seed + 10) })
+      const shuffled = resolve({ mentions: shuffle(mentions, seed), reference: shuffle(reference, seed + 10) })
       expect(mapping(shuffled)).toEqual(mapping(base))
       expect(shuffled.entities).toEqual(base.entities)
     }
@@ -154,7 +155,7 @@ describe("review decisions", () => {
   }
   const withNewcomer = [...mentions, newcomer]
   const run = (decisions: ReadonlyArray<Decision>, seed?: number) =>
-    resolve({ mentions: seed === undefined ? withNewcomer : S.shuffle(withNewcomer, seed), reference, decisions })
+    resolve({ mentions: seed === undefined ? withNewcomer : shuffle(withNewcomer, seed), reference, decisions })
   const plain = run([])
   const pending = plain.review.find((r) => r.mentionId === newcomer.id)!
 

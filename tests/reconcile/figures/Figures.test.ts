@@ -3,7 +3,8 @@ import { describePolicy } from "../../../pipeline/normalize/country.js"
 import { buildFigures } from "../../../pipeline/reconcile/figures/Figures.js"
 import { reconcileRounds } from "../../../pipeline/reconcile/figures/Lighthouses.js"
 import { reconcileSpending } from "../../../pipeline/reconcile/figures/Spending.js"
-import { roundRows, ROUNDS, rowOf, shuffle, siteRows, SPENDING, spendingRows } from "./support.js"
+import { shuffle } from "../../support/shuffle.js"
+import { roundRows, ROUNDS, rowOf, siteRows, SPENDING, spendingRows } from "./support.js"
 
 const figures = buildFigures(reconcileSpending(spendingRows()), reconcileRounds(roundRows(), siteRows(), { taiwan: "separate" }))
 const fig = (id: string) => {
