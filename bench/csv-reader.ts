@@ -1,4 +1,4 @@
-/** Reader throughput: `npx tsx tests/ingest/readers/bench-csv.ts FILE.csv` streams all batches and prints rows/s and MB/s (run under /usr/bin/time -v for peak RSS). Not a test. */
+/** Reader throughput: `node --import tsx bench/csv-reader.ts FILE.csv` (BATCH=rows per batch) streams all batches and prints rows/s and MB/s (run under /usr/bin/time -v for peak RSS). Not a test. */
 import { Effect, Stream } from "effect"
 import { readTable } from "../pipeline/ingest/Table.js"
 const file = process.argv[2]!

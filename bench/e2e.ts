@@ -13,18 +13,13 @@
  * seen finishing and the CLI's RSS at the time, so the bench always finishes.
  * Prints one `BENCH {json}` line.
  */
-import { Effect, Stream } from "effect"
 import { spawn } from "node:child_process"
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs"
 import { basename, join } from "node:path"
 import { readValue } from "../pipeline/engine/ValueCodec.js"
 import { VALUE_FILE } from "../pipeline/engine/AssetStore.js"
-import * as HeaderMap from "../pipeline/ingest/HeaderMap.js"
-import { readTable } from "../pipeline/ingest/Table.js"
 import type { ListLinkResult } from "../pipeline/reconcile/entities/ListLink.js"
-import { cacheRoot, emit, gnuTime, hasGnuTime, now, parseArgs, parsePeakRss, repoRoot, writeBenchSources } from "./lib.js"
-
-const writeSources = writeBenchSources
+import { cacheRoot, emit, gnuTime, hasGnuTime, type LinkQuality, now, parseArgs, parsePeakRss, repoRoot, scoreLinks, writeBenchSources } from "./lib.js"
 
 /** Current and peak RSS (MB) of a process, from /proc (Linux); undefined when it is gone. */
 const procRss = (pid: number): { rssMb: number; hwmMb: number } | undefined => {
@@ -137,47 +132,6 @@ const readRunJson = (ws: string): { file: string; run: Record<string, any> } | u
   return newest === undefined ? undefined : { file: join(runs, newest, "run.json"), run: JSON.parse(readFileSync(join(runs, newest, "run.json"), "utf8")) }
 }
 
-/** Precision / recall of auto links against truth.csv, scored like bench/entities.ts. */
-const score = async (data: string, result: ListLinkResult) => {
-  const open = await Effect.runPromise(readTable(join(data, "truth.csv"), { batchSize: 1000 }))
-  const mapping = HeaderMap.mapHeaders("miit-list", open.head.headers)
-  const at = new Map(mapping.fields.map((f) => [f.field, f.index]))
-  const seqAt = at.get("seq")!
-  const codeAt = at.get("credit_code")!
-  const links = result.links
-  let bySeq: Map<string, number> | undefined
-  let pos = 0
-  let tp = 0
-  let fp = 0
-  let fn = 0
-  await Effect.runPromise(
-    Stream.runForEach(open.batches, (batch) =>
-      Effect.sync(() => {
-        for (const r of batch) {
-          const seq = r.cells[seqAt] ?? ""
-          let i = pos++
-          if (links[i]?.seq !== seq) {
-            bySeq ??= new Map(links.map((l, k) => [l.seq, k]))
-            i = bySeq.get(seq) ?? -1
-          }
-          const gold = r.cells[codeAt] ?? ""
-          const pred = i >= 0 ? (links[i]!.creditCode ?? "") : ""
-          if (pred !== "" && pred === gold) tp++
-          if (pred !== "" && pred !== gold) fp++
-          if (gold !== "" && pred !== gold) fn++
-        }
-      }),
-    ),
-  )
-  const r4 = (x: number) => Math.round(x * 10000) / 10000
-  return {
-    precision: r4(tp + fp === 0 ? 0 : tp / (tp + fp)),
-    recall: r4(tp + fn === 0 ? 0 : tp / (tp + fn)),
-    reviewShare: r4(result.stats.review / Math.max(1, result.stats.rows)),
-    linkRows: result.stats.rows,
-  }
-}
-
 const main = async () => {
   const args = parseArgs(process.argv.slice(2))
   const data = args["data"]
@@ -190,7 +144,7 @@ const main = async () => {
     // The product's bundled sources plus the generated list and registry: the default pack needs the
     // real platforms, lighthouses and spending figures, as a real deployment has them.
     cpSync(join(repoRoot, "sources"), join(ws, "sources"), { recursive: true })
-    writeSources(data, join(ws, "sources"))
+    writeBenchSources(data, join(ws, "sources"))
     const cli = await runCli(ws, timeoutMs)
     const found = readRunJson(ws)
     const assets: Array<{ key: string; status: string; rows: number | null; durationMs: number | null; fingerprint?: string; note?: string }> = ((found?.run["assets"] ?? []) as Array<Record<string, any>>).map((a) => ({
@@ -213,14 +167,14 @@ const main = async () => {
       }
     }
     // Link quality from the stored value, whether or not the run as a whole published.
-    let quality: Awaited<ReturnType<typeof score>> | undefined
+    let quality: LinkQuality | undefined
     let qualityNote: string | undefined
     const ll = assets.find((a) => a.key === "reconciled/list-links")
     // Without run.json (a crashed run) there is no fingerprint; a fresh store holds at most one value.
     const llDir = join(ws, "out", ".iiot", "assets", "reconciled", "list-links")
     const fp = ll?.fingerprint ?? (existsSync(llDir) ? readdirSync(llDir).filter((d) => existsSync(join(llDir, d, VALUE_FILE))) : []).at(0)
     const value = fp === undefined ? undefined : join(llDir, fp, VALUE_FILE)
-    if (value !== undefined && existsSync(value)) quality = await score(data, readValue(value) as ListLinkResult)
+    if (value !== undefined && existsSync(value)) quality = await scoreLinks(data, readValue(value) as ListLinkResult)
     else qualityNote = `no stored reconciled/list-links value (${ll === undefined ? "asset not in run.json" : `status ${ll.status}`})`
     const failureLines = cli.stdout
       .split("\n")

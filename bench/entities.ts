@@ -8,47 +8,20 @@
  * --verbose prints linkList's stats on stderr; --mem prints heap and RSS after loading, linking
  * and scoring (add node's --expose-gc to measure after a full collection).
  */
-import { Effect, Stream } from "effect"
 import { join } from "node:path"
 import type { ListRow, RegistryRow, ZhName } from "../pipeline/domain/Clean.js"
-import * as HeaderMap from "../pipeline/ingest/HeaderMap.js"
-import { readTable } from "../pipeline/ingest/Table.js"
 import { zhCompanyName } from "../pipeline/normalize/companyZh.js"
 import { checkCreditCode } from "../pipeline/normalize/creditCode.js"
 import { normalizeOwnership } from "../pipeline/normalize/ownership.js"
 import { normalizeText } from "../pipeline/normalize/text.js"
 import { linkList } from "../pipeline/reconcile/entities/ListLink.js"
-import { emit, now, parseArgs } from "./lib.js"
+import { emit, now, parseArgs, scanCsv, scoreLinks } from "./lib.js"
 
 const args = parseArgs(process.argv.slice(2))
 const data = args["data"]
 if (data === undefined) {
   process.stderr.write("usage: node --import tsx bench/entities.ts --data DIR\n")
   process.exit(2)
-}
-
-/** Streams a CSV through the project's reader, handing each row's mapped fields to `each`. */
-const scan = async (file: string, kind: HeaderMap.Kind, each: (get: (field: string) => string, row: number) => void): Promise<void> => {
-  // Small batches: each batch of parsed cells outlives a few young-generation collections and
-  // lands in the old space as garbage; smaller ones keep the peak RSS down at 3M rows.
-  const open = await Effect.runPromise(readTable(file, { batchSize: 1000 }))
-  const mapping = HeaderMap.mapHeaders(kind, open.head.headers)
-  const at = new Map(mapping.fields.map((f) => [f.field, f.index]))
-  let cells: ReadonlyArray<string> = []
-  const get = (field: string): string => {
-    const i = at.get(field)
-    return i === undefined ? "" : (cells[i] ?? "")
-  }
-  await Effect.runPromise(
-    Stream.runForEach(open.batches, (batch) =>
-      Effect.sync(() => {
-        for (const r of batch) {
-          cells = r.cells
-          each(get, r.row)
-        }
-      }),
-    ),
-  )
 }
 
 // Cells parsed from a decoded chunk can be slices of it, and one kept slice keeps the whole
@@ -86,7 +59,7 @@ const t0 = now()
 const listSource = "miit-little-giants.csv"
 const regSource = "company-registry.csv"
 const list: Array<ListRow> = []
-await scan(join(data, listSource), "miit-list", (get, row) => {
+await scanCsv(join(data, listSource), "miit-list", (get, row) => {
   const raw = get("credit_code")
   const code = raw.trim() === "" ? undefined : checkCreditCode(raw)
   list.push({
@@ -102,7 +75,7 @@ await scan(join(data, listSource), "miit-list", (get, row) => {
 })
 const registry: Array<RegistryRow> = []
 const noAliases: ReadonlyArray<string> = []
-await scan(join(data, regSource), "reference", (get, row) => {
+await scanCsv(join(data, regSource), "reference", (get, row) => {
   const code = get("credit_code").trim()
   const own = normalizeOwnership(get("ownership"))
   registry.push({
@@ -126,35 +99,15 @@ mem("linked")
 // The rows are not needed any more: let them go before truth.csv is read (peak RSS).
 list.length = 0
 registry.length = 0
-// truth.csv lists the rows in list order; fall back to a seq lookup if it ever does not.
-const links = result.links
-let bySeq: Map<string, number> | undefined
-let pos = 0
-let tp = 0
-let fp = 0
-let fn = 0
-await scan(join(data, "truth.csv"), "miit-list", (get) => {
-  const seq = get("seq")
-  let at = pos++
-  if (links[at]?.seq !== seq) {
-    bySeq ??= new Map(links.map((l, i) => [l.seq, i]))
-    at = bySeq.get(seq) ?? -1
-  }
-  const gold = get("credit_code")
-  const pred = at >= 0 ? (links[at]!.creditCode ?? "") : ""
-  if (pred !== "" && pred === gold) tp++
-  if (pred !== "" && pred !== gold) fp++
-  if (gold !== "" && pred !== gold) fn++
-})
+const quality = await scoreLinks(data, result)
 mem("scored")
-const r4 = (x: number) => Math.round(x * 10000) / 10000
 if (args["verbose"] !== undefined) process.stderr.write(JSON.stringify(result.stats) + "\n")
 emit({
   name: "entities",
   rows: result.stats.rows,
-  precision: r4(tp + fp === 0 ? 0 : tp / (tp + fp)),
-  recall: r4(tp + fn === 0 ? 0 : tp / (tp + fn)),
-  reviewShare: r4(result.stats.review / Math.max(1, result.stats.rows)),
+  precision: quality.precision,
+  recall: quality.recall,
+  reviewShare: quality.reviewShare,
   normaliseMs: Math.round(t1 - t0),
   linkMs: Math.round(t2 - t1),
   totalMs: Math.round(now() - t0),

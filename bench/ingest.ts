@@ -1,7 +1,8 @@
 /**
  * Ingest throughput on generated extracts: the MIIT-style list (`kind: miit-list`) and the
- * company registry (`kind: reference`), each given a sidecar in a temp sources folder, found by
- * the real catalog and read + validated by the real `ingest(entry)`. Three modes, each its own
+ * company registry (`kind: reference`), each given a sidecar in a sources folder under the bench
+ * cache (`sources-<data folder>`, rewritten each run), found by the real catalog and read +
+ * validated by the real `ingest(entry)`. Three modes, each its own
  * process so `main.ts` can take each one's peak RSS from outside:
  *
  *   node --import tsx bench/ingest.ts --data DIR              ingest + validate both (kept in memory, as a refresh holds them)
@@ -20,9 +21,6 @@ import * as HeaderMap from "../pipeline/ingest/HeaderMap.js"
 import { readTable } from "../pipeline/ingest/Table.js"
 import * as Validate from "../pipeline/ingest/Validate.js"
 import { BENCH_FILES, cacheRoot, emit, fileBytes, now, parseArgs, writeBenchSources } from "./lib.js"
-
-/** The two generated files and the kind and place each gets in the sources folder. */
-const FILES = BENCH_FILES
 
 /** A sources folder for a data folder: CSVs hard-linked (copied across file systems) beside their sidecars. */
 const sourcesFor = (data: string): string => {
@@ -51,7 +49,7 @@ const readAndDecode = (file: string): Promise<number> =>
 
 const baseline = async (data: string) => {
   const files = []
-  for (const f of FILES) {
+  for (const f of BENCH_FILES) {
     const path = join(data, f.file)
     const t = now()
     const lines = await readAndDecode(path)
@@ -63,7 +61,7 @@ const baseline = async (data: string) => {
 const entriesOf = async (data: string) => {
   const catalog = await Effect.runPromise(SourceCatalog.discover(sourcesFor(data)))
   if (catalog.errors.length > 0) throw new Error(catalog.errors.map((e) => e.message).join("\n"))
-  return FILES.map((f) => {
+  return BENCH_FILES.map((f) => {
     const entry = catalog.entries.find((e) => e.id.endsWith(`/${f.file}`))
     if (!entry) throw new Error(`the catalog did not find ${f.file}`)
     return entry
@@ -104,11 +102,12 @@ const ingestAll = async (data: string) => {
 }
 
 /**
- * Where `ingest` spends its time, in one pass that mirrors Ingest.ts's loop: the sha256 check,
- * then per batch the time to build row objects, to validate them and to keep the rows (RawRows
- * blocks); read + decode + parse is
- * the stream's wall time minus the time spent inside the batch callback. GC lands in whichever
- * step allocates when it runs, so treat the split as indicative.
+ * Where `ingest` spends its time, in one pass that follows Ingest.ts's loop (same batch size,
+ * compiled checker and RawRows builder): the sha256 check, then per batch the time to build row
+ * objects, to validate them and to keep the rows (RawRows blocks); read + decode + parse is the
+ * stream's wall time minus the time spent inside the batch callback. To time the steps apart this
+ * builds one object per row, where `ingest` refills one object per source, so "row objects" is an
+ * upper bound. GC lands in whichever step allocates when it runs, so treat the split as indicative.
  */
 const phases = async (data: string) => {
   const entries = await entriesOf(data)
@@ -120,11 +119,12 @@ const phases = async (data: string) => {
     const checksumMs = now() - t
 
     t = now()
-    const open = await Effect.runPromise(readTable(entry.file))
+    const open = await Effect.runPromise(readTable(entry.file, { batchSize: RawRows.BLOCK_ROWS }))
     const mapping = HeaderMap.mapHeaders(kind, open.head.headers, entry.sidecar.columns)
     const columns = [...mapping.fields.map((f) => [f.index, f.field] as const), ...mapping.extras.map((x) => [x.index, x.header] as const)]
     const openMs = now() - t
-    const kept = new RawRows.Builder(columns)
+    const kept = new RawRows.Builder(columns, open.mayHoldNul)
+    const check = Validate.checker(kind)
     let rowObjectsMs = 0
     let validateMs = 0
     let storeMs = 0
@@ -141,7 +141,7 @@ const phases = async (data: string) => {
             built[i] = values
           }
           const b = now()
-          for (const values of built) problems += Validate.check(kind, values).length
+          for (const values of built) problems += check(values).length
           const c = now()
           for (const raw of batch) kept.push(raw.row, raw.cells)
           rowObjectsMs += b - a

@@ -1,25 +1,28 @@
-import * as nodeFs from "node:fs"
-import * as nodePath from "node:path"
 /**
  * Shared helpers of the bench harness: where things are, how a measured child process is run
  * (under GNU `time -v`, so peak RSS is taken from outside the process), the `BENCH {json}` line
- * protocol between parts and `main.ts`, the cached synthetic data and the cached pandas peer.
- * This is tooling, not pipeline code: plain Node APIs, no Effect, throwing is fine here.
+ * protocol between parts and `main.ts`, the cached synthetic data and the cached pandas peer,
+ * and the generated files' sources folder and truth scoring the parts share.
+ * This is tooling, not pipeline code: throwing is fine here; Effect only to call the project's reader.
  */
+import { Effect, Stream } from "effect"
 import { spawn, spawnSync } from "node:child_process"
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
+import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import { fileURLToPath } from "node:url"
+import * as HeaderMap from "../pipeline/ingest/HeaderMap.js"
+import { readTable } from "../pipeline/ingest/Table.js"
+import type { ListLinkResult } from "../pipeline/reconcile/entities/ListLink.js"
 
 /** The repository root (the folder holding `bench/`), wherever the clone lives. */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..")
 /** `../shared/bench` beside the repository: the data generator and the pandas peer. */
-export const sharedBench = resolve(repoRoot, "../shared/bench")
+const sharedBench = resolve(repoRoot, "../shared/bench")
 /** The generator of synthetic extracts with ground truth. */
-export const genScript = join(sharedBench, "gen-extracts.mjs")
+const genScript = join(sharedBench, "gen-extracts.mjs")
 /** The pandas peer script. */
-export const peerScript = join(sharedBench, "peer_pandas.py")
+const peerScript = join(sharedBench, "peer_pandas.py")
 /** Cache of generated data, peer outputs and scratch folders, kept between bench runs. */
 export const cacheRoot = join(tmpdir(), "iiot-bench")
 /** GNU time, for peak RSS measured from outside. */
@@ -79,7 +82,7 @@ export const parsePeakRss = (timeOutput: string): number | null => {
 }
 
 /** The `BENCH {json}` lines of a part's stdout. */
-export const parseBenchLines = (stdout: string): Array<Record<string, any>> =>
+const parseBenchLines = (stdout: string): Array<Record<string, any>> =>
   stdout
     .split("\n")
     .filter((l) => l.startsWith("BENCH "))
@@ -138,7 +141,7 @@ export const log = (message: string): void => {
 // Synthetic data and the pandas peer, both cached under cacheRoot.
 
 /** Folder of the cached synthetic extracts for a size. */
-export const dataDir = (rows: number): string => join(cacheRoot, `ex${rows}`)
+const dataDir = (rows: number): string => join(cacheRoot, `ex${rows}`)
 
 /**
  * Generated extracts for a size, generated once and reused: the generator writes into a
@@ -192,7 +195,7 @@ export const peerUnavailable = (): string | undefined => {
 }
 
 /** Parses the peer's two output lines. */
-export const parsePeer = (text: string): Omit<PeerResult, "peakRssMb" | "wallMs" | "cached"> => {
+const parsePeer = (text: string): Omit<PeerResult, "peakRssMb" | "wallMs" | "cached"> => {
   const stages: Record<string, number> = {}
   for (const m of text.matchAll(/(\w+)=([\d.]+)s\b/g)) stages[m[1]!] = Number(m[2])
   const num = (re: RegExp) => {
@@ -265,18 +268,18 @@ export const BENCH_FILES = [
   { file: "company-registry.csv", kind: "reference", family: "reference", title: "Synthetic company registry (bench)" },
 ] as const
 
-/** Puts the generated CSVs (hard-linked, copied across file systems) and their sidecars into `root`. */
-export const writeBenchSources = (data: string, root: string): void => {
-  for (const f of BENCH_FILES) {
-    const dir = nodePath.join(root, f.family, "bench")
-    nodeFs.mkdirSync(dir, { recursive: true })
-    const target = nodePath.join(dir, f.file)
+/** Puts the generated CSVs (hard-linked, copied across file systems) and their sidecars into `root`; `files` picks a subset. */
+export const writeBenchSources = (data: string, root: string, files: ReadonlyArray<(typeof BENCH_FILES)[number]> = BENCH_FILES): void => {
+  for (const f of files) {
+    const dir = join(root, f.family, "bench")
+    mkdirSync(dir, { recursive: true })
+    const target = join(dir, f.file)
     try {
-      nodeFs.linkSync(nodePath.join(data, f.file), target)
+      linkSync(join(data, f.file), target)
     } catch {
-      nodeFs.copyFileSync(nodePath.join(data, f.file), target)
+      copyFileSync(join(data, f.file), target)
     }
-    nodeFs.writeFileSync(
+    writeFileSync(
       `${target}.source.yml`,
       [
         `kind: ${f.kind}`,
@@ -288,5 +291,69 @@ export const writeBenchSources = (data: string, root: string): void => {
         "",
       ].join("\n"),
     )
+  }
+}
+
+/** Streams a CSV through the project's reader, handing each row's mapped fields (by `kind`) to `each`. */
+export const scanCsv = async (file: string, kind: HeaderMap.Kind, each: (get: (field: string) => string, row: number) => void): Promise<void> => {
+  // Small batches: each batch of parsed cells outlives a few young-generation collections and
+  // lands in the old space as garbage; smaller ones keep the peak RSS down at 3M rows.
+  const open = await Effect.runPromise(readTable(file, { batchSize: 1000 }))
+  const mapping = HeaderMap.mapHeaders(kind, open.head.headers)
+  const at = new Map(mapping.fields.map((f) => [f.field, f.index]))
+  let cells: ReadonlyArray<string> = []
+  const get = (field: string): string => {
+    const i = at.get(field)
+    return i === undefined ? "" : (cells[i] ?? "")
+  }
+  await Effect.runPromise(
+    Stream.runForEach(open.batches, (batch) =>
+      Effect.sync(() => {
+        for (const r of batch) {
+          cells = r.cells
+          each(get, r.row)
+        }
+      }),
+    ),
+  )
+}
+
+/** Link quality of a list's auto links against the data folder's truth.csv, rounded to 4 places. */
+export interface LinkQuality {
+  readonly precision: number
+  readonly recall: number
+  /** Share of list rows sent to review. */
+  readonly reviewShare: number
+  readonly linkRows: number
+}
+
+/** Scores `linkList`'s auto links against truth.csv, one scorer for bench/entities.ts and bench/e2e.ts so their figures compare. */
+export const scoreLinks = async (data: string, result: ListLinkResult): Promise<LinkQuality> => {
+  // truth.csv lists the rows in list order; fall back to a seq lookup if it ever does not.
+  const links = result.links
+  let bySeq: Map<string, number> | undefined
+  let pos = 0
+  let tp = 0
+  let fp = 0
+  let fn = 0
+  await scanCsv(join(data, "truth.csv"), "miit-list", (get) => {
+    const seq = get("seq")
+    let at = pos++
+    if (links[at]?.seq !== seq) {
+      bySeq ??= new Map(links.map((l, i) => [l.seq, i]))
+      at = bySeq.get(seq) ?? -1
+    }
+    const gold = get("credit_code")
+    const pred = at >= 0 ? (links[at]!.creditCode ?? "") : ""
+    if (pred !== "" && pred === gold) tp++
+    if (pred !== "" && pred !== gold) fp++
+    if (gold !== "" && pred !== gold) fn++
+  })
+  const r4 = (x: number) => Math.round(x * 10000) / 10000
+  return {
+    precision: r4(tp + fp === 0 ? 0 : tp / (tp + fp)),
+    recall: r4(tp + fn === 0 ? 0 : tp / (tp + fn)),
+    reviewShare: r4(result.stats.review / Math.max(1, result.stats.rows)),
+    linkRows: result.stats.rows,
   }
 }

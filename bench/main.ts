@@ -4,9 +4,9 @@
  * and prints markdown tables readable in a terminal. Performance is quoted as ratios against
  * what was measured in this run, never as absolute promises: machines (and shared CI) are noisy.
  *
- *   npm run bench -- [--sizes 100000,1000000] [--only engine,coldstart,ingest,entities] [--phases] [--fresh-peer] [--repeats 5]
+ *   npm run bench -- [--sizes 100000,1000000] [--only engine,coldstart,ingest,entities,workbook,e2e,pack] [--phases] [--fresh-peer] [--repeats 5]
  *
- * Parts live in the `parts` registry below; adding one (workbook, end-to-end) is adding an entry.
+ * Parts live in the `parts` registry below; adding one is adding an entry.
  */
 import { mkdirSync, writeFileSync } from "node:fs"
 import { cpus, loadavg, totalmem } from "node:os"
@@ -22,6 +22,7 @@ import {
   log,
   mark,
   measure,
+  type LinkQuality,
   type Measured,
   type PeerResult,
   peerFor,
@@ -65,6 +66,42 @@ interface Part {
   readonly title: string
   readonly run: (ctx: BenchContext) => Promise<Section>
 }
+
+/** One size's data and peer figures, and one run of a part on that data. */
+interface SizeRun {
+  readonly size: number
+  readonly peer: PeerResult | undefined
+  readonly m: Measured & { readonly result: Record<string, any> }
+  /** The part's BENCH line (`m.result`). */
+  readonly r: Record<string, any>
+}
+
+/** For each size in turn: its data and peer figures, then `file --data DIR …args` run on them. */
+async function* sizeRuns(ctx: BenchContext, name: string, file: string, args: ReadonlyArray<string> = []): AsyncGenerator<SizeRun> {
+  for (const size of ctx.sizes) {
+    const data = await ctx.data(size)
+    const peer = await ctx.peer(size)
+    log(`${name} ${sizeLabel(size)} …`)
+    const m = await ctx.runPart(file, ["--data", data, ...args])
+    yield { size, peer, m, r: m.result }
+  }
+}
+
+/** A stage of the peer's own timer in ms, or undefined when the peer did not run or has no such stage. */
+const peerStageMs = (peer: PeerResult | undefined, stage: string): number | undefined => {
+  const s = peer?.stages[stage]
+  return s === undefined ? undefined : s * 1000
+}
+
+/** The scores the link-quality goals read (bench/entities.ts prints them without `linkRows`). */
+type Scores = Pick<LinkQuality, "precision" | "recall" | "reviewShare">
+
+/** The link-quality goals of issue 4, checked wherever list links are scored against truth.csv. */
+const linkQualityGoals = (part: string, label: string, q: Scores, what = ""): Array<Goal> => [
+  { part, goal: `${label}: ${what}precision ≥ 0.995`, measured: q.precision.toFixed(4), ok: q.precision >= 0.995 },
+  { part, goal: `${label}: ${what}recall ≥ 0.97`, measured: q.recall.toFixed(4), ok: q.recall >= 0.97 },
+  { part, goal: `${label}: ≤ 2% sent to review`, measured: `${(100 * q.reviewShare).toFixed(2)}%`, ok: q.reviewShare <= 0.02 },
+]
 
 // ---------------------------------------------------------------------------------------------
 // Parts.
@@ -149,7 +186,7 @@ const ingest: Part = {
       const b = base.result
       const r = ing.result
       const mb = r.bytes / 1e6
-      const peerReadMs = peer?.stages["read"] !== undefined ? peer.stages["read"] * 1000 : undefined
+      const peerReadMs = peerStageMs(peer, "read")
       const vsPeer = peerReadMs !== undefined ? r.totalMs / peerReadMs : undefined
       rows.push([
         sizeLabel(size),
@@ -243,12 +280,7 @@ const entities: Part = {
     const rows = []
     const goals: Array<Goal> = []
     const raw: Array<Record<string, any>> = []
-    for (const size of ctx.sizes) {
-      const data = await ctx.data(size)
-      const peer = await ctx.peer(size)
-      log(`entities ${sizeLabel(size)} …`)
-      const m = await ctx.runPart("entities.ts", ["--data", data])
-      const r = m.result
+    for await (const { size, peer, m, r } of sizeRuns(ctx, "entities", "entities.ts")) {
       raw.push({ size, ...r, peakRssMb: m.peakRssMb, peer })
       const peerNL = peer ? ((peer.stages["normalise"] ?? NaN) + (peer.stages["link"] ?? NaN)) * 1000 : undefined
       const ours = r.normaliseMs + r.linkMs
@@ -267,10 +299,7 @@ const entities: Part = {
         peerNL !== undefined ? fmtRatio(ours / peerNL) : "–",
         peerNL !== undefined ? fmtRatio(r.linkMs / peerNL) : "–",
       ])
-      const L = sizeLabel(size)
-      goals.push({ part: "entities", goal: `${L}: precision ≥ 0.995`, measured: r.precision.toFixed(4), ok: r.precision >= 0.995 })
-      goals.push({ part: "entities", goal: `${L}: recall ≥ 0.97`, measured: r.recall.toFixed(4), ok: r.recall >= 0.97 })
-      goals.push({ part: "entities", goal: `${L}: ≤ 2% sent to review`, measured: `${(100 * r.reviewShare).toFixed(2)}%`, ok: r.reviewShare <= 0.02 })
+      goals.push(...linkQualityGoals("entities", sizeLabel(size), r as Scores))
       if (size === 1_000_000) {
         goals.push({
           part: "entities",
@@ -312,14 +341,9 @@ const workbook: Part = {
     const rows = []
     const goals: Array<Goal> = []
     const raw: Array<Record<string, any>> = []
-    for (const size of ctx.sizes) {
-      const data = await ctx.data(size)
-      const peer = await ctx.peer(size)
-      log(`workbook ${sizeLabel(size)} …`)
-      const m = await ctx.runPart("workbook.ts", ["--data", data])
-      const r = m.result
+    for await (const { size, peer, m, r } of sizeRuns(ctx, "workbook", "workbook.ts")) {
       raw.push({ size, ...r, peakRssMb: m.peakRssMb, peer })
-      const peerMs = peer?.stages["workbook"] !== undefined ? peer.stages["workbook"] * 1000 : undefined
+      const peerMs = peerStageMs(peer, "workbook")
       const vsPeer = peerMs !== undefined ? r.workbookMs / peerMs : undefined
       rows.push([
         sizeLabel(size),
@@ -381,15 +405,10 @@ const e2e: Part = {
     const goals: Array<Goal> = []
     const raw: Array<Record<string, any>> = []
     const failures: Array<string> = []
-    for (const size of ctx.sizes) {
-      const data = await ctx.data(size)
-      const peer = await ctx.peer(size)
-      log(`e2e ${sizeLabel(size)}: iiot refresh …`)
-      const m = await ctx.runPart("e2e.ts", ["--data", data, "--timeout-min", "15"])
-      const r = m.result
+    for await (const { size, peer, r } of sizeRuns(ctx, "e2e: iiot refresh", "e2e.ts", ["--timeout-min", "15"])) {
       raw.push({ size, ...r, peer })
-      const q = r.quality as { precision: number; recall: number; reviewShare: number } | null
-      const peerTotalMs = peer?.stages["total"] !== undefined ? peer.stages["total"] * 1000 : undefined
+      const q = r.quality as LinkQuality | null
+      const peerTotalMs = peerStageMs(peer, "total")
       const ok = r.code === 0
       const outcome = r.timedOut ? `killed after ${r.timeoutMin} min` : ok ? "published" : `exit ${r.code} (${r.status ?? "no run.json"})`
       rows.push([
@@ -410,7 +429,6 @@ const e2e: Part = {
       if (!r.timedOut && r.runJson === null) failures.push(`${sizeLabel(size)}: the CLI died (exit ${r.code}) without a run.json; last line: ${r.lastLine ?? "–"}; peak RSS ${fmtMb(r.peakRssMb)}; stderr: ${String(r.stderrTail).split("\n").find((l) => /heap out of memory|Error/.test(l)) ?? String(r.stderrTail).split("\n")[0]}`)
       if (r.timedOut) failures.push(`${sizeLabel(size)}: killed after ${r.timeoutMin} min; last line: ${r.lastLine ?? "–"}; RSS then ${fmtMb(r.rssAtKillMb)}`)
       if (r.qualityNote) failures.push(`${sizeLabel(size)}: link quality not scored: ${r.qualityNote}`)
-      const L = sizeLabel(size)
       if (size === 1_000_000) {
         goals.push({ part: "e2e", goal: "1M: refresh succeeds and publishes", measured: outcome, ok })
         goals.push({
@@ -426,11 +444,7 @@ const e2e: Part = {
           ok: peer?.peakRssMb && r.peakRssMb !== null ? ok && r.peakRssMb <= peer.peakRssMb : null,
         })
       }
-      if (q) {
-        goals.push({ part: "e2e", goal: `${L}: list links precision ≥ 0.995`, measured: q.precision.toFixed(4), ok: q.precision >= 0.995 })
-        goals.push({ part: "e2e", goal: `${L}: list links recall ≥ 0.97`, measured: q.recall.toFixed(4), ok: q.recall >= 0.97 })
-        goals.push({ part: "e2e", goal: `${L}: ≤ 2% sent to review`, measured: `${(100 * q.reviewShare).toFixed(2)}%`, ok: q.reviewShare <= 0.02 })
-      }
+      if (q) goals.push(...linkQualityGoals("e2e", sizeLabel(size), q, "list links "))
     }
     const small = raw.find((x) => x["size"] === 100_000)
     const big = raw.find((x) => x["size"] === 1_000_000)
@@ -470,7 +484,6 @@ const e2e: Part = {
   },
 }
 
-/** The registry: `--only` picks from these names; later parts (workbook, end-to-end) are added here. */
 /** Issue 6: the default briefing pack rendered from stored assets, CPU time in one process. */
 const pack: Part = {
   name: "pack",
@@ -495,6 +508,7 @@ const pack: Part = {
   },
 }
 
+/** The registry: `--only` picks from these names, and they run in this order. */
 const parts: ReadonlyArray<Part> = [engine, coldstart, ingest, entities, workbook, e2e, pack]
 
 // ---------------------------------------------------------------------------------------------

@@ -4,7 +4,7 @@
  * Prints `BENCH {json}`. Usage: node --import tsx bench/pack.ts
  */
 import { Effect, Option } from "effect"
-import { cpSync, mkdtempSync } from "node:fs"
+import { cpSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import * as Graph from "../pipeline/assets/graph.js"
@@ -14,6 +14,7 @@ import * as Layers from "../pipeline/cli/layers.js"
 import { AssetStore } from "../pipeline/engine/AssetStore.js"
 import { RunStore } from "../pipeline/engine/RunStore.js"
 import * as Runner from "../pipeline/engine/Runner.js"
+import { emit } from "./lib.js"
 
 const repo = resolve(import.meta.dirname, "..")
 const dir = mkdtempSync(join(tmpdir(), "iiot-bench-pack-"))
@@ -49,5 +50,5 @@ const program = Effect.gen(function* () {
   return { loadMs, renderMs, warmMs, pages: pdf.pages, bytes: pdf.bytes.length }
 }).pipe(Effect.provide(Layers.pipeline(paths)))
 
-const r = await Effect.runPromise(program)
-process.stdout.write(`BENCH ${JSON.stringify({ part: "pack", ...r, totalMs: r.loadMs + r.renderMs })}\n`)
+const r = await Effect.runPromise(program).finally(() => rmSync(dir, { recursive: true, force: true }))
+emit({ part: "pack", ...r, totalMs: r.loadMs + r.renderMs })

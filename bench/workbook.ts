@@ -17,7 +17,7 @@
  * inside, RSS is sampled every 25 ms so the render's own peak can be told from the ingest's.
  */
 import { Effect } from "effect"
-import { copyFileSync, existsSync, linkSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import { basename, join } from "node:path"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
@@ -30,7 +30,7 @@ import * as DataBundle from "../pipeline/publish/workbook/DataBundle.js"
 import * as Observatory from "../pipeline/publish/workbook/Observatory.js"
 import * as Render from "../pipeline/publish/workbook/Render.js"
 import type { TableSheet } from "../pipeline/publish/workbook/WorkbookDoc.js"
-import { cacheRoot, emit, fileBytes, now, parseArgs } from "./lib.js"
+import { BENCH_FILES, cacheRoot, emit, fileBytes, now, parseArgs, writeBenchSources } from "./lib.js"
 
 const LIST = "miit-little-giants.csv"
 
@@ -40,29 +40,11 @@ const gc = runInNewContext("gc") as () => void
 
 const mb = (bytes: number): number => Math.round(bytes / 2 ** 20)
 
-/** A sources folder holding only the list, hard-linked (copied across file systems) beside its sidecar. */
+/** A sources folder holding only the list and its sidecar: the registry is not a workbook input. */
 const sourcesFor = (data: string, scratch: string): string => {
-  const dir = join(scratch, "sources", "miit", "bench")
-  mkdirSync(dir, { recursive: true })
-  const target = join(dir, LIST)
-  try {
-    linkSync(join(data, LIST), target)
-  } catch {
-    copyFileSync(join(data, LIST), target)
-  }
-  writeFileSync(
-    `${target}.source.yml`,
-    [
-      "kind: miit-list",
-      "title: Synthetic MIIT little giants list (bench)",
-      "producer: shared/bench/gen-extracts.mjs",
-      "url: https://example.invalid/bench",
-      "retrieved: 2026-01-01",
-      "notes: generated for npm run bench; not real data",
-      "",
-    ].join("\n"),
-  )
-  return join(scratch, "sources")
+  const root = join(scratch, "sources")
+  writeBenchSources(data, root, BENCH_FILES.filter((f) => f.file === LIST))
+  return root
 }
 
 const empty = { rows: [], findings: [] }
