@@ -6,7 +6,8 @@ import { rmSync } from "node:fs"
 
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true })
 await build({
-  entryPoints: { iiot: "pipeline/cli/main.ts" },
+  // The ingest worker is its own entry: a worker thread loads it to read one range of a big CSV.
+  entryPoints: { iiot: "pipeline/cli/main.ts", "ingest-worker": "pipeline/ingest/IngestWorker.ts" },
   outdir: "dist",
   bundle: true,
   splitting: true,

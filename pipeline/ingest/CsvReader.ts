@@ -1,7 +1,7 @@
 /**
  * CSV/TSV reader: pull-based streaming over papaparse.
  *
- * How it streams, and why this way: we read the file ourselves in 64 KiB chunks (FileHandle.read),
+ * How it streams, and why this way: we read the file ourselves in 64 KiB chunks (readSync on the open handle),
  * decode each with a streaming TextDecoder, and hand the text to papaparse's own chunk parser
  * (`Papa.Parser#parse(text, base, ignoreLastRow)`, the primitive its ChunkStreamer is built on).
  * It returns the complete records plus a cursor; the unfinished tail (a record cut by the chunk
@@ -10,8 +10,12 @@
  * of the next batch is what reads the next bytes. Records are grouped in batches so Effect's
  * per-element cost is paid once per 10 000 rows, and the cell arrays papaparse built are passed on
  * as they are (no copy).
+ *
+ * `readRange` reads any byte range that starts at a record, which lets a big file be read as
+ * several ranges at once (ingest/Parallel).
  */
 import { Effect, Option, Stream } from "effect"
+import { readSync } from "node:fs"
 import * as fs from "node:fs/promises"
 import type { TextDecoder } from "node:util"
 import Papa from "papaparse"
@@ -42,15 +46,22 @@ type Pulled =
   | { readonly _tag: "end" }
   | { readonly _tag: "error"; readonly error: ReadError }
 
-interface Dialect {
+/** How a delimited file is split into fields and records. */
+export interface Dialect {
   readonly delimiter: string
   readonly newline: "\n" | "\r\n" | "\r"
+}
+
+/** Where a puller reads: bytes [start, end) of the file; `end` undefined reads to the end of the file. */
+interface ByteRange {
+  readonly start: number
+  readonly end: number | undefined
 }
 
 /** Pulls whole CSV records out of a file handle, chunk by chunk; returns errors as values. */
 class RecordPuller {
   private pending = ""
-  private offset = 0
+  private offset: number
   private eof = false
   private done = false
   /** Next record number (1-based, as a person counts records). */
@@ -61,8 +72,6 @@ class RecordPuller {
   private readonly buf = Buffer.allocUnsafe(CHUNK_BYTES)
   /** Whether any text read so far held U+0000 (one scan per chunk, so row stores need not check every cell). */
   sawNul = false
-  /** The read of the next chunk, started as soon as the previous one was decoded. */
-  private ahead: Promise<{ bytesRead: number }> | undefined
 
   constructor(
     private readonly fh: fs.FileHandle,
@@ -71,7 +80,9 @@ class RecordPuller {
     private readonly decoder: TextDecoder,
     dialect: Dialect,
     private readonly maxRecordChars: number,
+    private readonly range: ByteRange = { start: 0, end: undefined },
   ) {
+    this.offset = range.start
     // CRLF files are read as LF: a file whose lines mix CRLF and LF (a row appended in another
     // editor) would otherwise make papaparse reject the quoted field before a bare LF.
     this.crlf = dialect.newline !== "\r"
@@ -92,8 +103,7 @@ class RecordPuller {
     if (this.done) return { _tag: "end" }
     for (;;) {
       if (!this.eof) {
-        const { bytesRead } = await (this.ahead ?? this.fh.read(this.buf, 0, CHUNK_BYTES, null))
-        this.ahead = undefined
+        const bytesRead = this.readNext()
         let text: string
         try {
           text = bytesRead === 0 ? this.decoder.decode() : this.decoder.decode(this.buf.subarray(0, bytesRead), { stream: true })
@@ -108,17 +118,11 @@ class RecordPuller {
         this.offset += bytesRead
         if (!this.sawNul && text.includes("\u0000")) this.sawNul = true
         if (bytesRead === 0) this.eof = true
-        // The chunk is decoded (copied into `text`): read the next one while this one is parsed.
-        else {
-          this.ahead = this.fh.read(this.buf, 0, CHUNK_BYTES, null)
-          // A puller given up early (header scan, failure) closes the file with this read in flight: not an unhandled rejection.
-          this.ahead.catch(() => undefined)
-        }
         if (this.crlf) {
           if (this.carryCr) text = "\r" + text
           this.carryCr = !this.eof && text.endsWith("\r")
           if (this.carryCr) text = text.slice(0, -1)
-          if (text.includes("\r")) text = text.replace(/\r\n/g, "\n")
+          if (text.includes("\r")) text = text.replaceAll("\r\n", "\n")
         }
         this.pending = this.pending.length === 0 ? text : this.pending + text
         if (!this.eof && this.pending.length < this.minParse) continue
@@ -127,8 +131,18 @@ class RecordPuller {
         this.done = true
         return { _tag: "end" }
       }
-      const result = this.parser.parse(this.pending, 0, !this.eof) as { data: string[][]; errors: Array<{ code: string; row: number }>; meta: { cursor: number } }
+      const last = this.eof && this.range.end === undefined
+      // A range that stops before the end of the file keeps its last-row rule to the very end: a
+      // record left open there means the range did not end on a record boundary (see cleanEnd).
+      const result = this.parser.parse(this.pending, 0, !last) as { data: string[][]; errors: Array<{ code: string; row: number }>; meta: { cursor: number } }
       const first = this.nextRow
+      if (this.eof && !last) {
+        this.cleanEnd = result.meta.cursor === this.pending.length
+        this.pending = ""
+        this.done = true
+        this.nextRow += result.data.length
+        return { _tag: "records", records: result.data, first }
+      }
       if (this.eof) {
         this.pending = ""
         this.done = true
@@ -151,6 +165,28 @@ class RecordPuller {
       this.minParse = this.pending.length > CHUNK_BYTES ? this.pending.length * 2 : 0
       if (result.data.length > 0) return { _tag: "records", records: result.data, first }
     }
+  }
+
+  /** Records numbered so far: the next record is `records + 1`. */
+  get records(): number {
+    return this.nextRow - 1
+  }
+
+  /**
+   * For a range that stops before the end of the file: true when its text ended exactly at the
+   * end of a record. False when the range's last line break was inside a quoted cell, so the
+   * next range did not start at a record (its rows are wrong and must be read again).
+   */
+  cleanEnd = true
+
+  /**
+   * The next read: at most a chunk, never past the range's end (0 bytes once there). Synchronous:
+   * a 64 KiB read from the page cache takes microseconds, and an awaited one paid a thread-pool
+   * round trip per chunk, ~7% of reading the bench list and registry (measured, read-ahead and all).
+   */
+  private readNext(): number {
+    const want = this.range.end === undefined ? CHUNK_BYTES : Math.min(CHUNK_BYTES, this.range.end - this.offset)
+    return want <= 0 ? 0 : readSync(this.fh.fd, this.buf, 0, want, this.offset)
   }
 
   /** Row whose quote never closes, found by the final parse; reported on the next pull. */
@@ -219,7 +255,7 @@ const pullEffect = (puller: RecordPuller, file: string): Effect.Effect<Pulled, R
  */
 export const open = (file: string, options: ReadOptions = {}): Effect.Effect<OpenTable, ReadError> =>
   Effect.gen(function* () {
-    yield* checkSize(file, options)
+    const size = yield* checkSize(file, options)
     const sample = yield* readHead(file, SAMPLE_BYTES)
     const findings: Finding.Finding[] = []
     let encoding: string
@@ -295,61 +331,135 @@ export const open = (file: string, options: ReadOptions = {}): Effect.Effect<Ope
     const width = headers.length
     const head: TableHead = { file, encoding, headerRow, headers, firstDataRow: headerRow + 1 }
 
-    let readFindings: Finding.Finding[] = []
-    let current: RecordPuller | undefined
-    const batches: Stream.Stream<ReadonlyArray<RawRow>, ReadError> = Stream.unwrapScoped(
-      Effect.gen(function* () {
-        const fh = yield* openHandle(file)
-        const puller = new RecordPuller(fh, file, encoding, makeDecoder(encoding), dialect, maxRecordChars)
-        current = puller
-        const found: Finding.Finding[] = []
-        readFindings = found
-        let ragged = 0
-        let blank = 0
-        let carry: RawRow[] = []
-        let finished = false
-        let failure: ReadError | undefined
-        const take = (records: string[][], first: number, out: RawRow[]) => {
-          for (let i = 0; i < records.length; i++) {
-            const row = first + i
-            if (row <= headerRow) continue
-            const cells = records[i]!
-            if (isBlank(cells)) {
-              blank++
-              continue
-            }
-            // Fewer cells, or values beyond the last header, is ragged; empty cells past it are Excel padding.
-            if (cells.length !== width && (cells.length < width || !isBlank(cells.slice(width)))) {
-              ragged++
-              if (ragged <= MAX_ROW_FINDINGS)
-                found.push(Finding.make("warn", "ragged-row", `Row ${row} has ${cells.length} cells for ${width} headers; all cells are kept.`, { source: file, row }))
-            }
-            out.push({ row, cells })
-          }
-        }
-        const finish = () => {
-          finished = true
-          if (ragged > MAX_ROW_FINDINGS)
-            found.push(Finding.make("warn", "ragged-row", `${ragged - MAX_ROW_FINDINGS} more ragged rows (${ragged} in all) are not listed one by one.`, { source: file }))
-          if (blank > 0) found.push(Finding.make("info", "blank-rows-skipped", `${blank} blank rows were skipped (row numbers still count them).`, { source: file }))
-          // An unterminated quote fails the stream, but only after the rows before it were handed over.
-          failure = puller.unterminatedError()
-        }
-        const next: Effect.Effect<ReadonlyArray<RawRow>, Option.Option<ReadError>> = Effect.gen(function* () {
-          const out = carry
-          carry = []
-          while (!finished && out.length < batchSize) {
-            const got = yield* Effect.mapError(pullEffect(puller, file), Option.some)
-            if (got._tag === "error") return yield* Effect.fail(Option.some(got.error))
-            if (got._tag === "end") finish()
-            else take(got.records, got.first, out)
-          }
-          if (out.length > batchSize) carry = out.splice(batchSize)
-          if (out.length > 0) return out
-          return yield* Effect.fail(failure === undefined ? Option.none() : Option.some(failure))
-        })
-        return Stream.repeatEffectOption(next)
-      }),
-    )
-    return { head, batches, findings, readFindings: Effect.sync(() => readFindings.slice()), mayHoldNul: () => current?.sawNul ?? true }
+    const layout: CsvLayout = { file, encoding, dialect, width, headerRow, maxRecordChars, batchSize, size }
+    let last: RangeRead | undefined
+    const batches = Stream.suspend(() => {
+      last = readRange(layout, { start: 0, end: undefined })
+      return last.batches
+    })
+    return {
+      head,
+      batches,
+      findings,
+      readFindings: Effect.sync(() => (last === undefined ? [] : readFindings(file, width, last.outcome().stats))),
+      mayHoldNul: () => last?.outcome().sawNul ?? true,
+      csv: layout,
+    }
   })
+
+/** What a CSV reader knows once the file is opened: enough to read any byte range of it alike (see readRange). */
+export interface CsvLayout {
+  readonly file: string
+  readonly encoding: string
+  readonly dialect: Dialect
+  /** Number of headers. */
+  readonly width: number
+  /** 1-based header row; records up to it are not data. */
+  readonly headerRow: number
+  readonly maxRecordChars: number
+  readonly batchSize: number
+  /** File size in bytes when it was opened. */
+  readonly size: number
+}
+
+/** What the reader noticed while streaming rows, kept as counts so the reads of several ranges add up. */
+export interface ReadStats {
+  readonly blank: number
+  readonly ragged: number
+  /** The first ragged rows (at most MAX_ROW_FINDINGS): row number and cell count. */
+  readonly raggedRows: ReadonlyArray<readonly [row: number, cells: number]>
+}
+
+/** How the read of a range went; complete once its stream ended. */
+export interface RangeOutcome {
+  readonly stats: ReadStats
+  /** Records (rows as a person counts them: header, title and blank rows included) the range held. */
+  readonly records: number
+  /** See RecordPuller.cleanEnd; always true for a range that reads to the end of the file. */
+  readonly cleanEnd: boolean
+  readonly sawNul: boolean
+}
+
+export interface RangeRead {
+  readonly batches: Stream.Stream<ReadonlyArray<RawRow>, ReadError>
+  readonly outcome: () => RangeOutcome
+}
+
+/** Ragged-row and blank-row findings from what a read noticed. */
+export const readFindings = (file: string, width: number, stats: ReadStats): Array<Finding.Finding> => {
+  const out = stats.raggedRows.map(([row, cells]) => Finding.make("warn", "ragged-row", `Row ${row} has ${cells} cells for ${width} headers; all cells are kept.`, { source: file, row }))
+  if (stats.ragged > stats.raggedRows.length)
+    out.push(Finding.make("warn", "ragged-row", `${stats.ragged - stats.raggedRows.length} more ragged rows (${stats.ragged} in all) are not listed one by one.`, { source: file }))
+  if (stats.blank > 0) out.push(Finding.make("info", "blank-rows-skipped", `${stats.blank} blank rows were skipped (row numbers still count them).`, { source: file }))
+  return out
+}
+
+/** The stats of two consecutive ranges as one, the second's rows moved on by `offset`. */
+export const addStats = (a: ReadStats, b: ReadStats, offset: number): ReadStats => ({
+  blank: a.blank + b.blank,
+  ragged: a.ragged + b.ragged,
+  raggedRows: [...a.raggedRows, ...b.raggedRows.map(([row, cells]) => [row + offset, cells] as const)].slice(0, MAX_ROW_FINDINGS),
+})
+
+/**
+ * Reads the records of bytes [start, end) of a file `open` described; `end` undefined reads to
+ * the end. A range from byte 0 numbers rows as the file does and skips the header; a range from
+ * further in must start right after a line break, numbers its records from 1 and treats them
+ * all as data (the caller moves the numbers on, and checks the previous range's `cleanEnd`).
+ */
+export const readRange = (layout: CsvLayout, range: ByteRange): RangeRead => {
+  const { file, encoding, dialect, width, maxRecordChars, batchSize } = layout
+  const headerRow = range.start === 0 ? layout.headerRow : 0
+  let puller: RecordPuller | undefined
+  let blank = 0
+  let ragged = 0
+  const raggedRows: Array<readonly [number, number]> = []
+  const batches: Stream.Stream<ReadonlyArray<RawRow>, ReadError> = Stream.unwrapScoped(
+    Effect.gen(function* () {
+      const fh = yield* openHandle(file)
+      const p = new RecordPuller(fh, file, encoding, makeDecoder(encoding, range.start > 0), dialect, maxRecordChars, range)
+      puller = p
+      let carry: RawRow[] = []
+      let finished = false
+      let failure: ReadError | undefined
+      const take = (records: string[][], first: number, out: RawRow[]) => {
+        for (let i = 0; i < records.length; i++) {
+          const row = first + i
+          if (row <= headerRow) continue
+          const cells = records[i]!
+          if (isBlank(cells)) {
+            blank++
+            continue
+          }
+          // Fewer cells, or values beyond the last header, is ragged; empty cells past it are Excel padding.
+          if (cells.length !== width && (cells.length < width || !isBlank(cells.slice(width)))) {
+            ragged++
+            if (raggedRows.length < MAX_ROW_FINDINGS) raggedRows.push([row, cells.length])
+          }
+          out.push({ row, cells })
+        }
+      }
+      const next: Effect.Effect<ReadonlyArray<RawRow>, Option.Option<ReadError>> = Effect.gen(function* () {
+        const out = carry
+        carry = []
+        while (!finished && out.length < batchSize) {
+          const got = yield* Effect.mapError(pullEffect(p, file), Option.some)
+          if (got._tag === "error") return yield* Effect.fail(Option.some(got.error))
+          if (got._tag === "end") {
+            finished = true
+            // An unterminated quote fails the stream, but only after the rows before it were handed over.
+            failure = p.unterminatedError()
+          } else take(got.records, got.first, out)
+        }
+        if (out.length > batchSize) carry = out.splice(batchSize)
+        if (out.length > 0) return out
+        return yield* Effect.fail(failure === undefined ? Option.none() : Option.some(failure))
+      })
+      return Stream.repeatEffectOption(next)
+    }),
+  )
+  return {
+    batches,
+    outcome: () => ({ stats: { blank, ragged, raggedRows }, records: puller?.records ?? 0, cleanEnd: puller?.cleanEnd ?? true, sawNul: puller?.sawNul ?? true }),
+  }
+}

@@ -83,8 +83,11 @@ export const resolveEncoding = (name: string): string | undefined => {
   }
 }
 
-/** A streaming decoder: strips a BOM, carries cut multibyte characters, fails on invalid bytes. */
-export const makeDecoder = (encoding: string): TextDecoder => new TextDecoder(encoding, { fatal: true })
+/**
+ * A streaming decoder: strips a BOM, carries cut multibyte characters, fails on invalid bytes.
+ * `midFile`: the text starts inside the file, where a U+FEFF is data, not a byte-order mark.
+ */
+export const makeDecoder = (encoding: string, midFile = false): TextDecoder => new TextDecoder(encoding, { fatal: true, ignoreBOM: midFile })
 
 /**
  * Says why bytes are not a text table, or undefined when they may be one: NUL bytes (without a

@@ -3,16 +3,17 @@
  * XLSX), map headers to the kind's fields, validate every row. Nothing is lost: accepted rows
  * keep every column (extras too), rejected rows go to the quarantine with their reasons.
  */
-import { Effect, Stream } from "effect"
+import { Effect } from "effect"
 import * as Finding from "../domain/Finding.js"
 import * as RawRows from "../domain/RawRows.js"
 import type { Sidecar } from "../domain/Source.js"
 import { SourceError } from "../domain/Source.js"
 import * as HeaderMap from "./HeaderMap.js"
+import { checkRows, type RowContext } from "./CheckRows.js"
+import * as Parallel from "./Parallel.js"
 import type { SourceEntry } from "./SourceCatalog.js"
 import * as SourceCatalog from "./SourceCatalog.js"
 import { readTable } from "./Table.js"
-import * as Validate from "./Validate.js"
 
 export type { QuarantinedRow, RawRecord, SourceInfo } from "../domain/Source.js"
 import type { QuarantinedRow, SourceInfo } from "../domain/Source.js"
@@ -33,34 +34,11 @@ export const DEFAULT_MAX_REJECT_SHARE = 0.5
 /** Rows per batch while ingesting: as many as a RawRows block, so a batch's parser output dies young. */
 const INGEST_BATCH_ROWS = RawRows.BLOCK_ROWS
 
-/**
- * A copy that shares no memory with the text it was cut from. A CSV cell is a V8 "sliced
- * string" into the decoded chunk papaparse split, so one kept cell would pin the whole chunk; a
- * JSON round trip yields flat strings. Only quarantined rows are kept as objects (kept rows are
- * copied into RawRows' block strings), so this runs on few cells.
- */
-const detachValues = (values: Record<string, string>): Record<string, string> => JSON.parse(JSON.stringify(values)) as Record<string, string>
-
-/**
- * The `values` of each row for validation, every column by name, in ONE object per source that
- * is refilled row after row: kept rows go to RawRows as cells, so the object never outlives its
- * row (a quarantined row gets a copy), and 3M rows allocate no 3M objects. The object is made by
- * a generated literal, which also makes a "__proto__" column an own property that later
- * assignments update; only column names (as JSON string literals) and indexes enter the
- * generated code, and later duplicates win, as with assignment in order.
- */
-const valuesOf = (columns: ReadonlyArray<readonly [index: number, name: string]>): ((cells: ReadonlyArray<string>) => Record<string, string>) => {
-  const key = (name: string) => (name === "__proto__" ? `["__proto__"]` : JSON.stringify(name))
-  const values = (new Function(`"use strict"; return { ${columns.map(([, name]) => `${key(name)}: ""`).join(", ")} }`) as () => Record<string, string>)()
-  const fill = new Function("v", "c", `"use strict"; ${columns.map(([index, name]) => `v[${JSON.stringify(name)}] = c[${index}] ?? "";`).join(" ")} return v`) as (
-    v: Record<string, string>,
-    c: ReadonlyArray<string>,
-  ) => Record<string, string>
-  return (cells) => fill(values, cells)
-}
+/** A read failure as the source's error. */
+const unreadable = (entry: SourceEntry, e: { readonly message: string }) => new SourceError({ reason: "unreadable", file: entry.id, message: e.message })
 
 /** Reads and validates one source file (already fetched when remote). */
-export const ingest = (entry: SourceEntry, file: string = entry.file) =>
+export const ingest = (entry: SourceEntry, file: string = entry.file, options: Parallel.SplitOptions = {}) =>
   Effect.gen(function* () {
     const sidecar: Sidecar = entry.sidecar
     const kind = sidecar.kind
@@ -70,7 +48,7 @@ export const ingest = (entry: SourceEntry, file: string = entry.file) =>
       ...(sidecar.sheet ? { sheet: sidecar.sheet } : {}),
       ...(sidecar.header_row ? { headerRow: sidecar.header_row } : {}),
       batchSize: INGEST_BATCH_ROWS,
-    }).pipe(Effect.mapError((e) => new SourceError({ reason: "unreadable", file: entry.id, message: e.message })))
+    }).pipe(Effect.mapError((e) => unreadable(entry, e)))
     const mapping = HeaderMap.mapHeaders(kind, table.head.headers, sidecar.columns)
     const at = (f: Finding.Finding): Finding.Finding => ({ ...f, source: entry.id, ...(table.head.sheet ? { sheet: table.head.sheet } : {}) })
     if (mapping.missing.length > 0) {
@@ -80,47 +58,21 @@ export const ingest = (entry: SourceEntry, file: string = entry.file) =>
         message: `${entry.id}: no column for ${mapping.missing.join("; ")} (kind ${kind}); headers found on row ${table.head.headerRow}: ${table.head.headers.join(", ")}. Rename the column or add a \`columns:\` map to the sidecar.`,
       })
     }
-    const columns: Array<readonly [index: number, name: string]> = [
-      ...mapping.fields.map((f) => [f.index, f.field] as const),
-      ...mapping.extras.map((x) => [x.index, x.header] as const),
-    ]
-    const rows = new RawRows.Builder(columns, table.mayHoldNul)
-    const quarantine: Array<QuarantinedRow> = []
-    const findings: Array<Finding.Finding> = [...table.findings.map(at), ...mapping.findings.map(at)]
-    const counts: Record<string, number> = {}
-    const build = valuesOf(columns)
-    const check = Validate.checker(kind)
-    const sheet = table.head.sheet
-    yield* Stream.runForEach(table.batches, (batch) =>
-      Effect.sync(() => {
-        for (let i = 0; i < batch.length; i++) {
-          const raw = batch[i]!
-          const values = build(raw.cells)
-          const problems = check(values)
-          if (problems.length === 0) {
-            rows.push(raw.row, raw.cells)
-            continue
-          }
-          for (const p of problems) {
-            counts[p.code] = (counts[p.code] ?? 0) + 1
-            findings.push(
-              Finding.make(p.severity, p.code, p.message, {
-                source: entry.id,
-                ...(sheet ? { sheet } : {}),
-                row: raw.row,
-                field: p.field,
-                value: values[p.field] ?? "",
-              }),
-            )
-          }
-          const reasons = problems.filter(Validate.rejects).map((p) => `${p.field}: ${p.message} [${p.code}]`)
-          if (reasons.length > 0) quarantine.push({ row: raw.row, values: detachValues(values), reasons })
-          else rows.push(raw.row, raw.cells)
-        }
-      }),
-    ).pipe(Effect.mapError((e) => new SourceError({ reason: "unreadable", file: entry.id, message: e.message })))
-    findings.push(...(yield* table.readFindings).map(at))
-    const kept = rows.done()
+    const ctx: RowContext = {
+      kind,
+      source: entry.id,
+      sheet: table.head.sheet,
+      columns: [...mapping.fields.map((f) => [f.index, f.field] as const), ...mapping.extras.map((x) => [x.index, x.header] as const)],
+    }
+    // A big CSV is read in parallel byte ranges when it can be (see Parallel); any doubt there
+    // gives undefined, and the file is read start to end as below, with the same result.
+    const split = table.csv === undefined ? undefined : yield* Parallel.ingestSplit(table.csv, ctx, options)
+    const checked = split ?? (yield* checkRows(table.batches, ctx, table.mayHoldNul).pipe(Effect.mapError((e) => unreadable(entry, e))))
+    const readFindings = split !== undefined ? split.readFindings : yield* table.readFindings
+    const findings: Array<Finding.Finding> = [...table.findings.map(at), ...mapping.findings.map(at), ...checked.findings, ...readFindings.map(at)]
+    const counts = checked.counts
+    const quarantine = checked.quarantine
+    const kept = checked.rows
     const read = kept.length + quarantine.length
     const maxShare = sidecar.max_reject_share ?? DEFAULT_MAX_REJECT_SHARE
     if (read > 0 && quarantine.length / read > maxShare) {

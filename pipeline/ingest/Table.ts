@@ -46,6 +46,8 @@ export interface OpenTable {
   readonly readFindings: Effect.Effect<ReadonlyArray<Finding.Finding>>
   /** False when no text read so far held U+0000 (known for CSV; XLSX always says true). */
   readonly mayHoldNul: () => boolean
+  /** For delimited text: how to read any byte range of the file alike (see CsvReader.readRange). */
+  readonly csv?: CsvReader.CsvLayout
 }
 
 /** How to read a file; every field is optional and usually comes from the source sidecar. */

@@ -34,11 +34,20 @@ describe("RawRows", () => {
     expect([...RawRows.iterate(rows)]).toEqual(back)
   })
 
-  it("keeps the block holding a NUL cell as an array and the others as one string per column", () => {
+  it("keeps the block holding a NUL cell as an array and the others as one packed text per column", () => {
     const noteCells = rows.blocks.map((b) => b.cells[columns.indexOf("note")])
-    expect(typeof noteCells[0]).toBe("string")
+    expect(ArrayBuffer.isView(noteCells[0])).toBe(true)
     expect(Array.isArray(noteCells[1])).toBe(true)
-    expect(typeof noteCells[2]).toBe("string")
+    expect(ArrayBuffer.isView(noteCells[2])).toBe(true)
+  })
+
+  it("packs ASCII text as Latin-1 bytes and other text as UTF-16, and unpacks it unchanged", () => {
+    for (const text of ["", "abc,def", "北京中晨半导体有限公司", "café", "a\u0000b", "\ud83d\ude00 emoji", "\ud800 lone surrogate", "\ufeffBOM"]) {
+      const packed = RawRows.pack(text)
+      expect(packed).toBeInstanceOf(/^[\x00-\x7f]*$/.test(text) ? Uint8Array : Uint16Array)
+      expect(packed.byteOffset).toBe(0)
+      expect(RawRows.unpack(packed)).toBe(text)
+    }
   })
 
   it("survives the asset store unchanged (plain data)", () => {

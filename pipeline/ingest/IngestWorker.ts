@@ -1,0 +1,23 @@
+/**
+ * A worker thread reading and checking one byte range of a big CSV (see Parallel). It hands over
+ * each block of rows as it fills (its buffers are transferred, not copied), then the rest; it stays
+ * alive until the main thread, having taken its last message, ends it.
+ */
+import { Effect } from "effect"
+import { parentPort, workerData } from "node:worker_threads"
+import * as RawRows from "../domain/RawRows.js"
+import { checkRows } from "./CheckRows.js"
+import * as CsvReader from "./CsvReader.js"
+import type { PartSpec, WorkerMessage } from "./Parallel.js"
+
+const port = parentPort!
+const spec = workerData as PartSpec
+const post = (m: WorkerMessage) => port.postMessage(m)
+const read = CsvReader.readRange(spec.layout, { start: spec.start, end: spec.end })
+
+port.on("message", () => undefined)
+Effect.runPromise(
+  checkRows(read.batches, spec.ctx, () => read.outcome().sawNul, (block) => port.postMessage({ _tag: "block", block } satisfies WorkerMessage, RawRows.buffersOf([block]))).pipe(
+    Effect.map((c) => post({ _tag: "done", length: c.rows.length, quarantine: c.quarantine, findings: c.findings, counts: c.counts, outcome: read.outcome() })),
+  ),
+).catch((e: unknown) => post({ _tag: "failed", message: e instanceof Error ? e.message : String(e) }))
