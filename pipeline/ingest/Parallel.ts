@@ -108,8 +108,15 @@ const inWorker = (script: URL, spec: PartSpec): Effect.Effect<Part | undefined> 
       resume(Effect.succeed(part))
       void worker.terminate()
     }
-    // No inherited flags: a loader such as tsx (tests, bench) would load itself again in the worker.
-    const worker = new Worker(script, { workerData: spec, execArgv: [] })
+    let worker: Worker
+    try {
+      // No inherited flags: a loader such as tsx (tests, bench) would load itself again in the worker.
+      worker = new Worker(script, { workerData: spec, execArgv: [] })
+    } catch {
+      settled = true
+      resume(Effect.succeed(undefined))
+      return
+    }
     worker.on("message", (m: WorkerMessage) => {
       if (m._tag === "block") blocks.push(m.block)
       else if (m._tag === "failed") settle(undefined)
