@@ -2,7 +2,7 @@
  * Row validation while the rows stream: the loop every ingest runs, on the main thread or in a
  * worker reading one byte range of a big CSV (see Parallel).
  */
-import { Effect, Stream } from "effect"
+import { Effect } from "effect"
 import * as Finding from "../domain/Finding.js"
 import * as RawRows from "../domain/RawRows.js"
 import type { QuarantinedRow, SourceKind } from "../domain/Source.js"
@@ -59,7 +59,7 @@ export interface CheckedRows {
  * see RawRows.Builder.
  */
 export const checkRows = <E>(
-  batches: Stream.Stream<ReadonlyArray<RawRow>, E>,
+  eachBatch: (f: (batch: ReadonlyArray<RawRow>) => void) => Effect.Effect<void, E>,
   ctx: RowContext,
   mayHoldNul: () => boolean,
   sink?: (block: RawRows.RawBlock) => void,
@@ -71,8 +71,7 @@ export const checkRows = <E>(
   const build = valuesOf(ctx.columns)
   const check = Validate.checker(ctx.kind)
   const { source, sheet } = ctx
-  return Stream.runForEach(batches, (batch) =>
-    Effect.sync(() => {
+  return eachBatch((batch) => {
       for (let i = 0; i < batch.length; i++) {
         const raw = batch[i]!
         const values = build(raw.cells)
@@ -89,6 +88,5 @@ export const checkRows = <E>(
         if (reasons.length > 0) quarantine.push({ row: raw.row, values: detachValues(values), reasons })
         else rows.push(raw.row, raw.cells)
       }
-    }),
-  ).pipe(Effect.map(() => ({ rows: rows.done(), quarantine, findings, counts })))
+    }).pipe(Effect.map(() => ({ rows: rows.done(), quarantine, findings, counts })))
 }

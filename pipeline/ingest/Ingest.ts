@@ -65,7 +65,7 @@ const readAndCheck = (entry: SourceEntry, file: string, options: Parallel.SplitO
     // A big CSV is read in parallel byte ranges when it can be (see Parallel); any doubt there
     // gives undefined, and the file is read start to end as below, with the same result.
     const split = table.csv === undefined ? undefined : yield* Parallel.ingestSplit(table.csv, ctx, options)
-    const checked = split ?? (yield* checkRows(table.batches, ctx, table.mayHoldNul).pipe(Effect.mapError((e) => unreadable(entry, e))))
+    const checked = split ?? (yield* checkRows(table.eachBatch, ctx, table.mayHoldNul).pipe(Effect.mapError((e) => unreadable(entry, e))))
     const readFindings = split !== undefined ? split.readFindings : yield* table.readFindings
     return { table, mapping, checked, readFindings }
   })

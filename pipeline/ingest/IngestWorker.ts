@@ -17,7 +17,7 @@ const read = CsvReader.readRange(spec.layout, { start: spec.start, end: spec.end
 
 port.on("message", () => undefined)
 Effect.runPromise(
-  checkRows(read.batches, spec.ctx, () => read.outcome().sawNul, (block) => port.postMessage({ _tag: "block", block } satisfies WorkerMessage, RawRows.buffersOf([block]))).pipe(
+  checkRows(read.eachBatch, spec.ctx, () => read.outcome().sawNul, (block) => port.postMessage({ _tag: "block", block } satisfies WorkerMessage, RawRows.buffersOf([block]))).pipe(
     Effect.map((c) => post({ _tag: "done", length: c.rows.length, quarantine: c.quarantine, findings: c.findings, counts: c.counts, outcome: read.outcome() })),
   ),
 ).catch((e: unknown) => post({ _tag: "failed", message: e instanceof Error ? e.message : String(e) }))

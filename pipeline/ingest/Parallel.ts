@@ -91,7 +91,7 @@ const cutPoints = (file: string, size: number, parts: number): Effect.Effect<Rea
 /** Reads and checks one range on this thread. */
 const here = (spec: PartSpec): Effect.Effect<Part | undefined> => {
   const read = CsvReader.readRange(spec.layout, { start: spec.start, end: spec.end })
-  return checkRows(read.batches, spec.ctx, () => read.outcome().sawNul).pipe(
+  return checkRows(read.eachBatch, spec.ctx, () => read.outcome().sawNul).pipe(
     Effect.map((checked) => ({ checked, outcome: read.outcome() })),
     Effect.orElseSucceed(() => undefined),
   )

@@ -40,6 +40,8 @@ export interface OpenTable {
   readonly head: TableHead
   /** Data rows in batches; blank rows are skipped (their numbers still count). */
   readonly batches: Stream.Stream<ReadonlyArray<RawRow>, ReadError>
+  /** The same batches handed to `f` one by one; the fast way through a big file (see CsvReader.RangeRead). */
+  readonly eachBatch: (f: (batch: ReadonlyArray<RawRow>) => void) => Effect.Effect<void, ReadError>
   /** Problems found while opening: detected encoding, title rows skipped, duplicate headers, … */
   readonly findings: ReadonlyArray<Finding.Finding>
   /** Problems found while streaming rows (ragged rows, blank rows, formulas without value); complete once `batches` ran to the end. */

@@ -278,5 +278,12 @@ export const open = (file: string, options: ReadOptions = {}): Effect.Effect<Ope
     for (let i = 0; i < data.length; i += batchSize) batches.push(data.slice(i, i + batchSize))
     const head: TableHead = { file, sheet, encoding: "xlsx", headerRow: header.row, headers, firstDataRow }
     // Cells may hold U+0000 (written as _x0000_ in the XML): row stores check each cell.
-    return { head, batches: Stream.fromIterable(batches), findings, readFindings: Effect.succeed(readFindings), mayHoldNul: () => true }
+    return {
+      head,
+      batches: Stream.fromIterable(batches),
+      eachBatch: (f) => Effect.sync(() => batches.forEach((b) => f(b))),
+      findings,
+      readFindings: Effect.succeed(readFindings),
+      mayHoldNul: () => true,
+    }
   })
