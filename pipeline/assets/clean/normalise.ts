@@ -223,15 +223,19 @@ export const registry = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.Regi
     const at = provenance(t, r)
     const c = code(r.values["credit_code"] ?? "")
     const own = ownership(cat(r, "ownership"))
+    const entityId = opt(text(r, "entity_id"))
+    const nameEnText = text(r, "name_en")
     return {
       creditCode: c.code,
       nameZh: zh(r.values["name_zh"] ?? "", at, "name_zh", emit),
-      nameEn: en(text(r, "name_en")),
+      // Keys only where something matches on them (see Clean.RegistryRow.nameEn).
+      nameEn: entityId === undefined ? undefined : en(nameEnText),
+      nameEnText: opt(nameEnText),
       province: cat(r, "province"),
       city: cat(r, "city"),
       sector: cat(r, "sector"),
       ownership: own?.value,
-      entityId: opt(text(r, "entity_id")),
+      entityId,
       group: opt(text(r, "group")),
       parent: opt(text(r, "parent")),
       aliasesZh: split(r.values["alias_zh"] ?? ""),

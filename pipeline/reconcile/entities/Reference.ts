@@ -39,6 +39,7 @@ export const fromFields = (get: (field: string) => string | undefined, provenanc
     creditCode: code === "" ? undefined : checkCreditCode(code).normalized,
     nameZh: zhName(get("name_zh") ?? ""),
     nameEn: enName(get("name_en") ?? ""),
+    nameEnText: text("name_en") || undefined,
     group: text("group") || undefined,
     parent: text("parent") || undefined,
     province: text("province"),
