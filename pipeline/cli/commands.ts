@@ -5,7 +5,7 @@ import * as Args from "@effect/cli/Args"
 import * as HelpDoc from "@effect/cli/HelpDoc"
 import * as ValidationError from "@effect/cli/ValidationError"
 import { Console, Duration, Effect, Either, Option, Schema, Stream } from "effect"
-import { mkdirSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
 import { userInfo } from "node:os"
 import { dirname, join, resolve } from "node:path"
 import * as Model from "../assets/published/model.js"
@@ -23,6 +23,7 @@ import * as Plan from "../engine/Plan.js"
 import * as Publication from "../engine/Publication.js"
 import { RunStore } from "../engine/RunStore.js"
 import * as Runner from "../engine/Runner.js"
+import * as Fetch from "../ingest/Fetch.js"
 import * as Ingest from "../ingest/Ingest.js"
 import * as SourceCatalog from "../ingest/SourceCatalog.js"
 import * as Layers from "./layers.js"
@@ -405,8 +406,23 @@ export const pruneOnce = (o: { readonly store: string; readonly out: string; rea
     // Values no asset state points at any more (superseded fingerprints) go too.
     const states = yield* s.states
     const values = yield* assets.prune(new Set([...states].map(([k, st]) => `${k}@${st.fingerprint}`)))
-    return { plan, result, values }
+    // Downloads no kept run was built from, and that are no URL's latest, go too.
+    const kept = yield* s.runs(1_000_000)
+    const cited = new Set([...[...states.values()].map((st) => st.observed), ...kept.flatMap((r) => Object.values(runSources(r.runDir)))].flatMap((v) => (v ? [v.split(":").pop()!] : [])))
+    const snapshotsDir = Layers.snapshotsDirOf(o.store)
+    const snapshots = yield* Fetch.pruneSnapshots(snapshotsDir, Fetch.planSnapshotPrune(snapshotsDir, cited, new Date()))
+    return { plan, result, values, snapshots }
   }).pipe(Effect.provide(Layers.storeLayers(o.store)))
+
+/** The source versions a run's run.json records (asset key → "sidecar hash:sha256"); none when unreadable. */
+const runSources = (runDir: string): Record<string, string> => {
+  try {
+    const sources = (JSON.parse(readFileSync(join(runDir, "run.json"), "utf8")) as { sources?: unknown }).sources
+    return typeof sources === "object" && sources !== null ? (sources as Record<string, string>) : {}
+  } catch {
+    return {}
+  }
+}
 
 const ValidationErrorInvalid = (text: string) => ValidationError.invalidValue(HelpDoc.p(text))
 
@@ -431,13 +447,14 @@ const prune = Command.make(
   },
   (o) =>
     Effect.gen(function* () {
-      const { plan, result, values } = yield* pruneOnce(o)
+      const { plan, result, values, snapshots } = yield* pruneOnce(o)
       const gone = new Set([...result.removed, ...result.missing].map((r) => r.runId))
       for (const r of plan.removeRuns) if (gone.has(r.runId)) yield* Console.log(`removed ${r.runId}: ${r.why}`)
-      for (const f of result.failed) yield* Console.error(`warn: ${f.message}`)
-      yield* Console.log(`pruned ${gone.size} runs (kept ${plan.keep.length}) and ${values} stored values no longer referenced`)
+      for (const f of snapshots.removed) yield* Console.log(`removed snapshot ${f}: superseded, and cited by no kept run`)
+      for (const f of [...result.failed.map((x) => x.message), ...snapshots.failed]) yield* Console.error(`warn: ${f}`)
+      yield* Console.log(`pruned ${gone.size} runs (kept ${plan.keep.length}), ${values} stored values no longer referenced and ${snapshots.removed.length} snapshots`)
     }),
-).pipe(Command.withDescription("remove old run folders, run-store rows and unreferenced stored values (never `latest` or pending runs)"))
+).pipe(Command.withDescription("remove old run folders, run-store rows, unreferenced stored values and superseded download snapshots (never `latest`, pending runs, or snapshots still needed)"))
 
 const schedule = Command.make("schedule", { config, json }, (o) =>
   Effect.gen(function* () {
@@ -462,8 +479,9 @@ const schedule = Command.make("schedule", { config, json }, (o) =>
         if (cfg.retention.onSchedule) {
           const pruned = yield* pruneOnce({ store: cfg.store, out: cfg.out, keepRuns: cfg.retention.keepRuns, olderThan: cfg.retention.olderThan })
           const gone = pruned.result.removed.length + pruned.result.missing.length
-          if (gone > 0) yield* log({ _tag: "Finished", job: "prune", at: new Date().toISOString(), detail: `${gone} runs removed` })
-          for (const f of pruned.result.failed) yield* log({ _tag: "Failed", job: "prune", at: new Date().toISOString(), detail: f.message })
+          const snapshots = pruned.snapshots.removed.length
+          if (gone + snapshots > 0) yield* log({ _tag: "Finished", job: "prune", at: new Date().toISOString(), detail: `${gone} runs and ${snapshots} snapshots removed` })
+          for (const f of [...pruned.result.failed.map((x) => x.message), ...pruned.snapshots.failed]) yield* log({ _tag: "Failed", job: "prune", at: new Date().toISOString(), detail: f })
         }
       })
     const runJob = (job: Scheduler.Job<Config.RunSpec>, reason: Scheduler.Reason): Effect.Effect<void, unknown> => {

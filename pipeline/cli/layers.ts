@@ -26,13 +26,16 @@ export const packageRoot = (): string => {
   return dir
 }
 
+/** Where downloads are kept: `snapshots/` beside the run store. */
+export const snapshotsDirOf = (store: string): string => join(dirname(resolve(store)), "snapshots")
+
 /** Layers for commands that run the graph. */
 export const pipeline = (paths: Paths) =>
   Layer.mergeAll(
     storeLayers(paths.store),
     Workspace.layer({
       sourcesDir: resolve(paths.sources),
-      snapshotsDir: join(dirname(resolve(paths.store)), "snapshots"),
+      snapshotsDir: snapshotsDirOf(paths.store),
       templatesDir: join(packageRoot(), "templates"),
     }),
     Fetch.layerNode,

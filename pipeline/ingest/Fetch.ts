@@ -5,7 +5,8 @@
  * conditional GET so an unchanged source is not downloaded again; and, when the remote cannot
  * be had, the last good snapshot with a `stale-source` finding instead of a failed run.
  *
- * Snapshot folder layout: `<sha256><ext>` files (one per distinct download, never rewritten)
+ * Snapshot folder layout: `<sha256><ext>` files (one per distinct download, never rewritten;
+ * `iiot prune` removes those superseded and cited by no kept run, see planSnapshotPrune)
  * and `index.json` mapping each URL to its latest snapshot, ETag and Last-Modified.
  */
 import * as Headers from "@effect/platform/Headers"
@@ -27,7 +28,7 @@ import * as Schema from "effect/Schema"
 import type * as Scope from "effect/Scope"
 import * as Stream from "effect/Stream"
 import { createHash, randomBytes } from "node:crypto"
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs"
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"
 import { open } from "node:fs/promises"
 import { STATUS_CODES } from "node:http"
 import { extname, join } from "node:path"
@@ -223,6 +224,57 @@ const writeAtomicSync = (file: string, data: string | Uint8Array) => {
   writeFileSync(tmp, data)
   renameSync(tmp, file)
 }
+
+/** A snapshot file name: the content's sha256, then the source's extension. */
+const SNAPSHOT_FILE = /^([0-9a-f]{64})(\.[^/]*)?$/
+
+/** Why a snapshot stays, or that it may go. */
+export interface SnapshotDecision {
+  readonly file: string
+  readonly keep: boolean
+  readonly why: string
+}
+
+/**
+ * Which snapshots `iiot prune` may remove, each with the reason: a snapshot stays while it is
+ * the latest of some URL in the index (the fallback a failed fetch would use), while a kept run
+ * cites its sha256 (`cited`: what those runs were built from), or while it is younger than
+ * `grace` (a refresh may have just downloaded it and not yet recorded it). Temp files and
+ * anything not named like a snapshot are left alone.
+ */
+export const planSnapshotPrune = (snapshotDir: string, cited: ReadonlySet<string>, now: Date, grace: Duration.DurationInput = "1 day"): ReadonlyArray<SnapshotDecision> => {
+  if (!existsSync(snapshotDir)) return []
+  const latest = new Set(Object.values(readIndexSync(snapshotDir).urls).map((e) => e.file))
+  const youngerThan = now.getTime() - Duration.toMillis(Duration.decode(grace))
+  const out: Array<SnapshotDecision> = []
+  for (const file of readdirSync(snapshotDir).sort()) {
+    const m = SNAPSHOT_FILE.exec(file)
+    if (m === null) continue
+    const sha = m[1]!
+    if (latest.has(file)) out.push({ file, keep: true, why: "latest snapshot of its URL" })
+    else if (cited.has(sha)) out.push({ file, keep: true, why: "cited by a kept run" })
+    else if (statSync(join(snapshotDir, file)).mtimeMs > youngerThan) out.push({ file, keep: true, why: "downloaded recently" })
+    else out.push({ file, keep: false, why: "superseded, and cited by no kept run" })
+  }
+  return out
+}
+
+/** Removes the snapshots `planSnapshotPrune` let go; returns those removed and the failures (kept for next time). */
+export const pruneSnapshots = (snapshotDir: string, plan: ReadonlyArray<SnapshotDecision>) =>
+  Effect.sync(() => {
+    const removed: Array<string> = []
+    const failed: Array<string> = []
+    for (const d of plan) {
+      if (d.keep) continue
+      try {
+        rmSync(join(snapshotDir, d.file))
+        removed.push(d.file)
+      } catch (e) {
+        failed.push(`cannot remove snapshot ${join(snapshotDir, d.file)}: ${describeCause(e)}`)
+      }
+    }
+    return { removed, failed }
+  })
 
 /** The latest snapshot recorded for `url` in `snapshotDir`, if its file is still there. */
 export const latestSnapshot = (snapshotDir: string, url: string): Effect.Effect<Option.Option<SnapshotEntry & { readonly path: string }>> =>
