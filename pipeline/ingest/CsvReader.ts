@@ -493,9 +493,10 @@ export const readRange = (layout: CsvLayout, range: ByteRange): RangeRead => {
     Effect.scoped(
       Effect.flatMap(openHandle(file), (fh) =>
         Effect.tryPromise({
-          try: async () => {
+          // Interrupted (e.g. a failed checksum, or another range proved unusable): stop at the next batch.
+          try: async (signal) => {
             const next = batcher(fh)
-            for (let n = 1; ; n++) {
+            for (let n = 1; !signal.aborted; n++) {
               const batch = next()
               if (batch === undefined) return
               f(batch)

@@ -12,9 +12,10 @@
  * start-to-end read's, errors and row numbers included, or one equal to it.
  */
 import { Effect } from "effect"
-import { existsSync } from "node:fs"
+import { existsSync, readdirSync, statSync } from "node:fs"
 import * as fs from "node:fs/promises"
 import { availableParallelism } from "node:os"
+import * as path from "node:path"
 import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import type * as Finding from "../domain/Finding.js"
@@ -58,11 +59,22 @@ interface Part {
 
 /** The built worker script: beside this module in the bundle (dist/), or dist/ seen from the sources. */
 const workerScript = (): URL | undefined => {
-  for (const rel of ["./ingest-worker.js", "../../dist/ingest-worker.js"]) {
-    const url = new URL(rel, import.meta.url)
-    if (url.protocol === "file:" && existsSync(fileURLToPath(url))) return url
-  }
-  return undefined
+  const bundled = new URL("./ingest-worker.js", import.meta.url)
+  if (bundled.protocol === "file:" && existsSync(fileURLToPath(bundled))) return bundled
+  const built = new URL("../../dist/ingest-worker.js", import.meta.url)
+  return built.protocol === "file:" && existsSync(fileURLToPath(built)) && !olderThanSources(fileURLToPath(built)) ? built : undefined
+}
+
+/**
+ * From the sources (tests, bench), the worker is the last build: when any module it runs changed
+ * since, its ranges would be checked by old code, so the file is read start to end instead.
+ */
+const olderThanSources = (script: string): boolean => {
+  const built = statSync(script).mtimeMs
+  const pipeline = fileURLToPath(new URL("..", import.meta.url))
+  return ["ingest", "domain", "normalize"].some((dir) =>
+    readdirSync(path.join(pipeline, dir)).some((f) => f.endsWith(".ts") && statSync(path.join(pipeline, dir, f)).mtimeMs > built),
+  )
 }
 
 /**
@@ -70,7 +82,7 @@ const workerScript = (): URL | undefined => {
  * first line feed from there on (looked for in the next 1 MiB; none there: no cut).
  */
 const cutPoints = (file: string, size: number, parts: number): Effect.Effect<ReadonlyArray<number>> =>
-  Effect.promise(async () => {
+  Effect.tryPromise(async () => {
     const fh = await fs.open(file, "r")
     try {
       const cuts: Array<number> = []
@@ -88,17 +100,37 @@ const cutPoints = (file: string, size: number, parts: number): Effect.Effect<Rea
     }
   }).pipe(Effect.orElseSucceed(() => []))
 
+/** A range whose result cannot be used: the file is read start to end instead. */
+class Unusable {
+  readonly _tag = "Unusable"
+}
+
+/**
+ * A range's result, or Unusable: it failed, or (all but the last range) it did not end on a
+ * record, or (the first) it did not reach the header. Failing at once lets `Effect.all` stop
+ * the other ranges instead of reading them to the end for nothing.
+ */
+const usable = (spec: PartSpec, part: Part | undefined): Effect.Effect<Part, Unusable> =>
+  part === undefined || (spec.end !== undefined && !part.outcome.cleanEnd) || (spec.start === 0 && part.outcome.records < spec.layout.headerRow)
+    ? Effect.fail(new Unusable())
+    : Effect.succeed(part)
+
 /** Reads and checks one range on this thread. */
-const here = (spec: PartSpec): Effect.Effect<Part | undefined> => {
+const here = (spec: PartSpec): Effect.Effect<Part, Unusable> => {
   const read = CsvReader.readRange(spec.layout, { start: spec.start, end: spec.end })
   return checkRows(read.eachBatch, spec.ctx, () => read.outcome().sawNul).pipe(
     Effect.map((checked) => ({ checked, outcome: read.outcome() })),
     Effect.orElseSucceed(() => undefined),
+    Effect.flatMap((part) => usable(spec, part)),
   )
 }
 
-/** Reads and checks one range in a worker thread; undefined when it fails in any way. */
-const inWorker = (script: URL, spec: PartSpec): Effect.Effect<Part | undefined> =>
+/** Reads and checks one range in a worker thread. */
+const inWorker = (script: URL, spec: PartSpec): Effect.Effect<Part, Unusable> =>
+  Effect.flatMap(inWorkerRaw(script, spec), (part) => usable(spec, part))
+
+/** The worker's result; undefined when it fails in any way. */
+const inWorkerRaw = (script: URL, spec: PartSpec): Effect.Effect<Part | undefined> =>
   Effect.async<Part | undefined>((resume) => {
     const blocks: Array<RawRows.RawBlock> = []
     let settled = false
@@ -178,11 +210,12 @@ export const ingestSplit = (
     if (cuts.length === 0) return undefined
     const bounds = [0, ...cuts]
     const specs: Array<PartSpec> = bounds.map((start, i) => ({ layout, start, end: bounds[i + 1], ctx }))
-    const done = yield* Effect.all([here(specs[0]!), ...specs.slice(1).map((s) => inWorker(script, s))], { concurrency: "unbounded" })
-    // Every range must have run, the header must lie in the first, and each range but the last must end on a record.
-    if (done.some((p) => p === undefined)) return undefined
-    const ok = done as ReadonlyArray<Part>
-    if (ok[0]!.outcome.records < layout.headerRow || ok.slice(0, -1).some((p) => !p.outcome.cleanEnd)) return undefined
+    // The first range to prove unusable stops the others (Effect.all fails fast and interrupts them).
+    const done = yield* Effect.all([here(specs[0]!), ...specs.slice(1).map((s) => inWorker(script, s))], { concurrency: "unbounded" }).pipe(
+      Effect.orElseSucceed(() => undefined),
+    )
+    if (done === undefined) return undefined
+    const ok: ReadonlyArray<Part> = done
     const whole = ok.slice(1).reduce(join, ok[0]!)
     return { ...whole.checked, readFindings: CsvReader.readFindings(layout.file, layout.width, whole.outcome.stats) }
   })

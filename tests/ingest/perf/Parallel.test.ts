@@ -7,7 +7,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import iconv from "iconv-lite"
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import Papa from "papaparse"
@@ -74,7 +74,7 @@ describe("ingest of a big CSV in parallel ranges", () => {
       expect(whole.findings.filter((f) => f.code === "ragged-row").length).toBeGreaterThan(100)
       expect(whole.findings.some((f) => f.code === "blank-rows-skipped")).toBe(true)
       for (const parts of [2, 3, 5]) {
-        expect(yield* trySplit(entry, parts)).toBeDefined()
+        expect(yield* trySplit(entry, parts), "no parallel read: is dist/ingest-worker.js missing or older than pipeline/? (node scripts/build.mjs)").toBeDefined()
         expect(view(yield* split(entry, parts))).toEqual(whole)
       }
     }),
@@ -128,6 +128,18 @@ describe("ingest of a big CSV in parallel ranges", () => {
       const whole = yield* Effect.either(sequential(entry))
       expect(Either.isLeft(whole) && whole.left.message).toMatch(/never closes/)
       expect(yield* Effect.either(split(entry, 3))).toEqual(whole)
+    }),
+  )
+
+  it.effect("a file gone before the cuts are found leaves the read to the start-to-end path (no defect)", () =>
+    Effect.gen(function* () {
+      const entry = yield* entryFor(listText(3000))
+      expect(yield* trySplit(entry, 2)).toBeDefined()
+      const open = yield* readTable(entry.file, { batchSize: RawRows.BLOCK_ROWS })
+      rmSync(entry.file)
+      const mapping = HeaderMap.mapHeaders("miit-list", open.head.headers)
+      const columns = mapping.fields.map((f) => [f.index, f.field] as const)
+      expect(yield* Parallel.ingestSplit(open.csv!, { kind: "miit-list", source: entry.id, sheet: undefined, columns }, { parts: 2, minBytes: 1 })).toBeUndefined()
     }),
   )
 
