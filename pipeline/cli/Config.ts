@@ -110,9 +110,12 @@ const Approval = Schema.Struct({
   required: Schema.optionalWith(Schema.Boolean, { exact: true, default: () => false }),
 })
 
+/** Retention defaults, shared by a configuration file's `retention:` section and `iiot prune`'s options. */
+export const retentionDefaults = { keepRuns: 20, olderThan: "30 days" } as const
+
 const Retention = Schema.Struct({
-  keepRuns: Schema.optionalWith(Schema.Int.pipe(Schema.nonNegative()), { exact: true, default: () => 20 }),
-  olderThan: Schema.optionalWith(DurationText, { exact: true, default: () => Duration.days(30) }),
+  keepRuns: Schema.optionalWith(Schema.Int.pipe(Schema.nonNegative()), { exact: true, default: () => retentionDefaults.keepRuns }),
+  olderThan: Schema.optionalWith(DurationText, { exact: true, default: () => Schema.decodeSync(DurationText)(retentionDefaults.olderThan) }),
   /** Prune after each scheduled run. */
   onSchedule: Schema.optionalWith(Schema.Boolean, { exact: true, default: () => false }),
 })
@@ -134,10 +137,11 @@ export const Config = Schema.Struct({
     ),
     { exact: true, default: () => [] },
   ),
-  watch: Schema.optionalWith(Watch, { exact: true, default: () => ({ enabled: false, quietPeriod: Duration.seconds(30) }) }),
+  // An absent section is an empty one: its fields' own defaults, written once above.
+  watch: Schema.optionalWith(Watch, { exact: true, default: () => Schema.decodeUnknownSync(Watch)({}) }),
   freshness: Schema.optionalWith(Freshness, { exact: true, default: () => ({}) }),
-  approval: Schema.optionalWith(Approval, { exact: true, default: () => ({ required: false }) }),
-  retention: Schema.optionalWith(Retention, { exact: true, default: () => ({ keepRuns: 20, olderThan: Duration.days(30), onSchedule: false }) }),
+  approval: Schema.optionalWith(Approval, { exact: true, default: () => Schema.decodeUnknownSync(Approval)({}) }),
+  retention: Schema.optionalWith(Retention, { exact: true, default: () => Schema.decodeUnknownSync(Retention)({}) }),
   /** Paths as the CLI options take them (relative to the working directory), with the same defaults. */
   sources: Schema.optionalWith(Schema.NonEmptyString, { exact: true, default: () => "sources" }),
   out: Schema.optionalWith(Schema.NonEmptyString, { exact: true, default: () => "outputs/latest" }),

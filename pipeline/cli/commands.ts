@@ -442,8 +442,9 @@ const prune = Command.make(
   {
     store,
     out,
-    keepRuns: Options.integer("keep-runs").pipe(Options.withDefault(20), Options.withDescription("always keep the newest N runs")),
-    olderThan: DurationOption("older-than", "30 days").pipe(Options.withDescription("remove runs older than this beyond the newest N (e.g. 30 days)")),
+    // The same defaults as a configuration file's `retention:` section.
+    keepRuns: Options.integer("keep-runs").pipe(Options.withDefault(Config.retentionDefaults.keepRuns), Options.withDescription("always keep the newest N runs")),
+    olderThan: DurationOption("older-than", Config.retentionDefaults.olderThan).pipe(Options.withDescription("remove runs older than this beyond the newest N (e.g. 30 days)")),
   },
   (o) =>
     Effect.gen(function* () {

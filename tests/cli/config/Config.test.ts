@@ -58,7 +58,15 @@ describe("loadConfig", () => {
       expect(config).toEqual(Config.defaults)
       expect(config.schedules).toEqual([])
       expect(config.watch.enabled).toBe(false)
+      expect(Duration.toSeconds(config.watch.quietPeriod)).toBe(30)
+      expect(config.approval.required).toBe(false)
+      expect({ ...config.retention, olderThan: Duration.toHours(config.retention.olderThan) }).toEqual({ keepRuns: 20, olderThan: 30 * 24, onSchedule: false })
       expect(config.store).toBe("outputs/.iiot/runs.sqlite")
+      // A section given with only some fields gets the same defaults for the others.
+      writeFileSync(join(dir, "partial.yml"), "retention:\n  keepRuns: 5\n")
+      const partial = yield* Config.loadConfig(join(dir, "partial.yml"))
+      expect(partial.retention.keepRuns).toBe(5)
+      expect(Duration.toHours(partial.retention.olderThan)).toBe(30 * 24)
       writeFileSync(join(dir, "empty.yml"), "# nothing yet\n")
       expect(yield* Config.loadConfig(join(dir, "empty.yml"))).toEqual(Config.defaults)
     }),
