@@ -126,16 +126,29 @@ export const discover = (rootDir: string): Effect.Effect<Catalog, SourceError> =
 // (to plan) and then verifies it (to ingest); the 450 MB bench sources should not be read twice.
 const hashed = new Map<string, string>()
 
+const cacheId = (file: string): string => {
+  try {
+    const st = statSync(file)
+    return `${file}\u0000${st.size}\u0000${st.mtimeMs}`
+  } catch {
+    return ""
+  }
+}
+
+/**
+ * Records a checksum computed elsewhere: a download is hashed while it is written (Fetch), so
+ * verifying its snapshot need not read it again.
+ */
+export const rememberSha256 = (file: string, sha256: string): Effect.Effect<void> =>
+  Effect.sync(() => {
+    const id = cacheId(file)
+    if (id !== "") hashed.set(id, sha256)
+  })
+
 /** sha256 of a file, streamed (cached per path, size and modification time within a process). */
 export const sha256File = (file: string): Effect.Effect<string, SourceError> =>
   Effect.suspend(() => {
-    let id: string
-    try {
-      const st = statSync(file)
-      id = `${file}\u0000${st.size}\u0000${st.mtimeMs}`
-    } catch {
-      id = ""
-    }
+    const id = cacheId(file)
     const known = id === "" ? undefined : hashed.get(id)
     if (known !== undefined) return Effect.succeed(known)
     return Effect.tap(hashStream(file), (sha) => Effect.sync(() => id !== "" && hashed.set(id, sha)))

@@ -66,6 +66,7 @@ export const rawAsset = (entry: SourceEntry) =>
           const r = yield* fetched(entry)
           file = r.path
           extra.push(...r.findings)
+          yield* SourceCatalog.rememberSha256(file, r.sha256)
         } else if (!existsSync(file)) {
           return yield* new SourceError({ reason: "missing-file", file: entry.id, message: `${entry.id} does not exist` })
         }

@@ -82,4 +82,21 @@ describe("SourceCatalog", () => {
       expect(ok.quarantine.map((q) => q.row)).toEqual([2, 3])
     }),
   )
+
+  it.effect("a checksum recorded for a file stands until the file changes (a download is not hashed twice)", () =>
+    Effect.gen(function* () {
+      const { dir } = folder()
+      const file = join(dir, "snap.csv")
+      writeFileSync(file, csv)
+      const real = yield* SourceCatalog.sha256File(file)
+      // A recorded value is used as is: proof that the file is not read again.
+      yield* SourceCatalog.rememberSha256(file, "f".repeat(64))
+      expect(yield* SourceCatalog.sha256File(file)).toBe("f".repeat(64))
+      // Different bytes (size and mtime change): hashed afresh.
+      writeFileSync(file, csv + "2019-01-10,7,16\n")
+      const changed = yield* SourceCatalog.sha256File(file)
+      expect(changed).not.toBe("f".repeat(64))
+      expect(changed).not.toBe(real)
+    }),
+  )
 })
