@@ -185,6 +185,19 @@ const OWNERSHIP_ORDER: ReadonlyArray<Clean.OwnershipClass> = ["Private", "SOE", 
 const OWNERSHIP_LABEL: Record<Clean.OwnershipClass, string> = { Private: "private", SOE: "state-owned", Mixed: "mixed ownership", Foreign: "foreign-invested", Unclear: "unclear" }
 const OWNERSHIP_KEY: Record<Clean.OwnershipClass, string> = { Private: "private", SOE: "soe", Mixed: "mixed", Foreign: "foreign", Unclear: "unclear" }
 
+/**
+ * How old a source was when the data was published ("3 weeks", "10 months", "2 years"), so a
+ * reader sees at a glance which figures rest on old extracts; "" when a date cannot be read.
+ */
+export const ageAt = (retrieved: string, asOf: string): string => {
+  const days = Math.floor((Date.parse(asOf) - Date.parse(retrieved)) / 86_400_000)
+  if (!Number.isFinite(days) || days < 0) return ""
+  if (days < 14) return days === 1 ? "1 day" : `${days} days`
+  if (days < 61) return `${Math.round(days / 7)} weeks`
+  if (days < 730) return `${Math.round(days / 30.44)} months`
+  return `${Math.floor(days / 365.25)} years`
+}
+
 /** Computes every binding from the publication data. */
 export const bindings = (data: PublicationData, options: BindingOptions = {}): Bindings => {
   const asOfOpt = options.asOf === undefined || options.asOf.trim() === "" ? undefined : options.asOf.trim()
@@ -611,8 +624,17 @@ export const bindings = (data: PublicationData, options: BindingOptions = {}): B
       { key: "kept", header: "Kept", align: "right", width: 0.7 },
       { key: "rejected", header: "Rejected", align: "right", width: 0.9 },
       { key: "retrieved", header: "Retrieved", width: 1.1 },
+      { key: "age", header: "Age", align: "right", width: 0.9 },
     ],
-    rows: data.sources.map((s) => ({ source: s.info.id, kind: s.info.kind, read: int(s.read), kept: int(s.kept), rejected: s.rejected > 0 ? { text: int(s.rejected), bold: true } : "0", retrieved: s.info.retrieved })),
+    rows: data.sources.map((s) => ({
+      source: s.info.id,
+      kind: s.info.kind,
+      read: int(s.read),
+      kept: int(s.kept),
+      rejected: s.rejected > 0 ? { text: int(s.rejected), bold: true } : "0",
+      retrieved: s.info.retrieved,
+      age: ageAt(s.info.retrieved, data.asOf),
+    })),
   })
   tables.set("quality.severity", {
     _tag: "Table",

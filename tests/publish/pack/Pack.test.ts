@@ -256,6 +256,22 @@ describe("templates are data", () => {
   )
 })
 
+describe("source ages in the coverage annex", () => {
+  it("says how old each extract was when the data was published", () => {
+    expect(B.ageAt("2026-11-20", "2026-11-29")).toBe("9 days")
+    expect(B.ageAt("2026-11-28", "2026-11-29")).toBe("1 day")
+    expect(B.ageAt("2026-10-01", "2026-11-29")).toBe("8 weeks")
+    expect(B.ageAt("2026-01-15", "2026-11-29")).toBe("10 months")
+    expect(B.ageAt("2023-06-30", "2026-11-29")).toBe("3 years")
+    expect(B.ageAt("not a date", "2026-11-29")).toBe("")
+    expect(B.ageAt("2026-12-01", "2026-11-29")).toBe("")
+    const coverage = B.bindings(data).tables.get("quality.coverage") as B.TableData
+    expect(coverage.columns.map((c) => c.header)).toContain("Age")
+    for (const [i, s] of data.sources.entries()) expect((coverage.rows[i] as Record<string, unknown>)["age"]).toBe(B.ageAt(s.info.retrieved, data.asOf))
+    expect(coverage.rows.every((r) => (r as Record<string, unknown>)["age"] !== "")).toBe(true)
+  })
+})
+
 describe("--as-of and --focus", () => {
   it.effect("--as-of 2022-10 restricts every figure to what was known then", () =>
     Effect.gen(function* () {
