@@ -28,7 +28,7 @@ const cleanAsset = <A extends { readonly provenance: { readonly source: string; 
   description: string,
   raws: ReadonlyArray<AssetT<RawTable, any>>,
   normalise: Normaliser<A>,
-  options: { readonly persist?: boolean } = {},
+  options: { readonly persist?: boolean; readonly codeVersion?: string } = {},
 ) =>
   Asset.make({
     key,
@@ -56,6 +56,7 @@ export const cleanAssets = (raws: ReadonlyArray<{ readonly kind: SourceKind; rea
     rounds: cleanAsset<Clean.RoundClaimRow>("wef/rounds", "claims about lighthouse announcement rounds, one per source", of("wef-rounds"), N.rounds),
     spending: cleanAsset<Clean.SpendingRow>("idc/spending", "IoT spending and device figures, every vintage", of("idc-spending"), N.spending),
     // Not kept: a 2M-row registry is quicker to normalise again (~7 s) than to store (9 s) and load (5.6 s).
-    registry: cleanAsset<Clean.RegistryRow>("reference/companies", "company registries and the curated reference of groups and aliases", of("reference"), N.registry, { persist: false }),
+    // Version 2: English name keys for curated reference rows only (Clean.RegistryRow.nameEn).
+    registry: cleanAsset<Clean.RegistryRow>("reference/companies", "company registries and the curated reference of groups and aliases", of("reference"), N.registry, { persist: false, codeVersion: "2" }),
   }
 }

@@ -45,7 +45,8 @@ export const packAsset = (
   Asset.make({
     key: "published/pack",
     description: `the default briefing pack (template ${DEFAULT_TEMPLATE}): key figures, charts, platforms, collaborations, data-quality annex, sources`,
-    codeVersion: "1",
+    // 2: the coverage annex gives each source's age.
+    codeVersion: "2",
     deps: Model.publishingDeps(summary, clean, reconciled),
     observe: Effect.map(Workspace, (ws) => templateVersion(join(ws.templatesDir, "briefing", DEFAULT_TEMPLATE))),
     checks: [

@@ -46,7 +46,8 @@ export const rawAsset = (entry: SourceEntry) =>
   Asset.make({
     key: keyOf(entry),
     description: `${entry.sidecar.title} (${entry.id}): raw rows, provenance, quarantine and validation report`,
-    codeVersion: "1",
+    // 2: rows packed as bytes (RawRows); a value stored by version 1 holds strings and is read again from the source.
+    codeVersion: "2",
     metadata: { source: entry.id, kind: entry.sidecar.kind },
     observe: observe(entry),
     checks: [
