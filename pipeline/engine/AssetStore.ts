@@ -24,8 +24,8 @@ export interface AssetStore {
   readonly stage: (key: string) => Effect.Effect<string, AssetStoreError>
   /**
    * Stores the value, its small metadata and the files staged in `staged`, atomically. With
-   * `keepValue: false` only the metadata and files are kept (a `persist: false` asset): `has` is
-   * then true and `get` finds nothing.
+   * `keepValue: false` only the metadata and files are kept (a `persist: false` asset):
+   * `has(key, fingerprint, true)` is then true and `get` finds nothing.
    */
   readonly put: (key: string, fingerprint: string, value: unknown, meta: StoredMeta, staged: string, keepValue?: boolean) => Effect.Effect<void, AssetStoreError>
   /** The metadata stored beside a value (rows, findings, files), without loading the value. */

@@ -15,7 +15,8 @@
  * frame is the skeleton (the value with each table replaced by a marker naming its column frames).
  * Reading rebuilds plain objects with the same properties in the same order; values are compared
  * by content, so shared references within a table are not preserved (nothing here relies on them).
- * A value that refers to itself is stored whole by V8 instead, after the magic `IIOTVAL0`.
+ * A value that refers to itself, or nests deeper than 256 levels (taken for a cycle), is stored
+ * whole by V8 instead, after the magic `IIOTVAL0`.
  * An object with an own property named `__iiot_table__` is reserved for the marker.
  */
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs"
@@ -272,10 +273,10 @@ const encodeObject = (value: object, w: Writer): unknown => {
   return value
 }
 
-/** Writes `value` to `file` (replacing it). */
 /**
  * Writes `value` to `file` (replacing it). A value that refers to itself (which the column
- * encoding would follow forever) is written whole by V8's serializer instead, which keeps cycles.
+ * encoding would follow forever), or nests deeper than MAX_DEPTH, is written whole by V8's
+ * serializer instead, which keeps cycles.
  */
 export const writeValue = (file: string, value: unknown): void => {
   let fd = openSync(file, "w")

@@ -46,9 +46,15 @@ const withSources = () => {
   return sb
 }
 
+/** The same graph with some assets' specs changed (e.g. `persist: false`, a new `codeVersion`). */
+const patched = <R>(defs: Definitions.Definitions<R>, changes: Readonly<Record<string, Partial<Asset.AssetSpec>>>) =>
+  Definitions.make<R>([...defs.assets.values()].map((a) => (changes[a.spec.key] ? { ...a, spec: { ...a.spec, ...changes[a.spec.key] } } : a)))
+
 /** The same graph with the given assets not kept in the store (`persist: false`). */
-const unkeptIn = <R>(defs: Definitions.Definitions<R>, keys: ReadonlyArray<string>) =>
-  Definitions.make<R>([...defs.assets.values()].map((a) => (keys.includes(a.spec.key) ? { ...a, spec: { ...a.spec, persist: false } } : a)))
+const unkeptIn = <R>(defs: Definitions.Definitions<R>, keys: ReadonlyArray<string>) => patched(defs, Object.fromEntries(keys.map((k) => [k, { persist: false }])))
+
+/** Each asset's status in a run, by key. */
+const statuses = (run: { readonly outcomes: ReadonlyArray<{ readonly key: string; readonly status: string }> }): Record<string, string> => Object.fromEntries(run.outcomes.map((o) => [o.key, o.status]))
 
 describe("Runner.refresh", () => {
   it.live("publishes, then skips every asset on an unchanged second refresh and says why", () => {
@@ -87,7 +93,7 @@ describe("Runner.refresh", () => {
       expect(plan.byKey.get("raw/b")!.reasons[0]!.code).toBe("input-changed")
       expect(plan.byKey.get("clean/b")!.reasons[0]!.text).toBe("upstream changed: `raw/b`")
       const run = yield* Runner.refresh(defs, baseOptions(sb))
-      const status = Object.fromEntries(run.outcomes.map((o) => [o.key, o.status]))
+      const status = statuses(run)
       expect(status).toEqual({ "raw/a": "skipped", "clean/a": "skipped", "raw/b": "ran", "clean/b": "ran", "published/both": "ran" })
       expect(readFileSync(join(sb.out, "both.txt"), "utf8")).toBe("ALPHA+BETA TWO")
     }).pipe(Effect.provide(sb.layer))
@@ -101,9 +107,7 @@ describe("Runner.refresh", () => {
       const forced = yield* Runner.preview(defs, { force: true, select: "clean/a" })
       expect(forced.byKey.get("clean/a")!.reasons[0]!.text).toBe("forced (--force)")
       expect(forced.byKey.get("clean/b")!.reasons[0]!.code).toBe("not-selected")
-      const bumped = yield* Definitions.make(
-        [...defs.assets.values()].map((a) => (a.spec.key === "clean/a" ? { ...a, spec: { ...a.spec, codeVersion: "2" } } : a)),
-      )
+      const bumped = yield* patched(defs, { "clean/a": { codeVersion: "2" } })
       const plan = yield* Runner.preview(bumped, { force: false })
       expect(plan.byKey.get("clean/a")!.reasons[0]!.text).toBe("code changed (version 1 → 2)")
       expect(plan.byKey.get("published/both")!.reasons[0]!.text).toBe("upstream changed: `clean/a`")
@@ -117,22 +121,14 @@ describe("Runner.refresh", () => {
     return Effect.gen(function* () {
       const base = yield* graph(sb.dir, counts)
       const unkept = (defs: typeof base, codeVersion = "1") =>
-        Definitions.make(
-          [...defs.assets.values()].map((a) =>
-            a.spec.key === "raw/a" || a.spec.key === "clean/a"
-              ? { ...a, spec: { ...a.spec, persist: false } }
-              : a.spec.key === "published/both"
-                ? { ...a, spec: { ...a.spec, codeVersion } }
-                : a,
-          ),
-        )
+        patched(defs, { "raw/a": { persist: false }, "clean/a": { persist: false }, "published/both": { codeVersion } })
       const defs = yield* unkept(base)
       const first = yield* Runner.refresh(defs, baseOptions(sb))
       expect(first.status).toBe("succeeded")
       const cleanA = first.outcomes.find((o) => o.key === "clean/a")!
       const folder = join(sb.dir, ".iiot", "assets", "clean", "a", cleanA.fingerprint)
-      expect(existsSync(join(folder, "value.unkept"))).toBe(true)
-      expect(existsSync(join(folder, "value.bin"))).toBe(false)
+      expect(existsSync(join(folder, AssetStoreModule.UNKEPT_FILE))).toBe(true)
+      expect(existsSync(join(folder, AssetStoreModule.VALUE_FILE))).toBe(false)
 
       // Nothing changed: the unkept assets are skipped like the others.
       const second = yield* Runner.refresh(defs, baseOptions(sb))
@@ -146,7 +142,7 @@ describe("Runner.refresh", () => {
       expect(plan.byKey.get("raw/a")!.reasons[0]!.text).toBe("its value is not kept (persist: false) and `clean/a` needs it")
       const third = yield* Runner.refresh(bumped, baseOptions(sb))
       expect(third.status).toBe("succeeded")
-      expect(Object.fromEntries(third.outcomes.map((o) => [o.key, o.status]))).toEqual({
+      expect(statuses(third)).toEqual({
         "raw/a": "ran",
         "clean/a": "ran",
         "raw/b": "skipped",
@@ -179,7 +175,7 @@ describe("Runner.refresh", () => {
       expect(plan.byKey.get("clean/a")!.inputs["raw/a"]).toBe(rawA.fingerprint)
       // Next refresh: raw/a and clean/a are current; only the publisher catches up.
       const next = yield* Runner.refresh(defs, baseOptions(sb))
-      expect(Object.fromEntries(next.outcomes.map((o) => [o.key, o.status]))).toEqual({
+      expect(statuses(next)).toEqual({
         "raw/a": "skipped",
         "clean/a": "skipped",
         "raw/b": "skipped",
@@ -222,7 +218,7 @@ describe("Runner.refresh", () => {
     return Effect.gen(function* () {
       yield* Runner.refresh(yield* make("1"), baseOptions(sb))
       const run = yield* Runner.refresh(yield* make("2"), baseOptions(sb))
-      expect(Object.fromEntries(run.outcomes.map((o) => [o.key, o.status]))).toEqual({ src: "skipped", x: "ran", y: "ran", z: "ran" })
+      expect(statuses(run)).toEqual({ src: "skipped", x: "ran", y: "ran", z: "ran" })
       expect(reads).toBe(1)
     }).pipe(Effect.provide(counting))
   })

@@ -85,7 +85,9 @@ describe("ValueCodec", () => {
     }))
     expectSame(rows)
     const back = roundTrip(rows) as typeof rows
-    expect(back[0]!.aliasesZh).not.toBe(back[10]!.aliasesZh)
+    // Rows with equal (empty) lists still get lists of their own, as V8's copy gives them.
+    expect(back[1]!.aliasesZh).toEqual(back[2]!.aliasesZh)
+    expect(back[1]!.aliasesZh).not.toBe(back[2]!.aliasesZh)
     // A list with a hole must not shift the items of later rows; 0 and -0 stay apart.
     const holey = Array.from({ length: 100 }, (_, i) => ({ a: i === 3 ? [, "x"] : ["y", "z"], zero: i === 5 ? -0 : 0 }))
     const holeyBack = roundTrip(holey) as typeof holey

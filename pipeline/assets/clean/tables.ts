@@ -55,7 +55,7 @@ export const cleanAssets = (raws: ReadonlyArray<{ readonly kind: SourceKind; rea
     lighthouses: cleanAsset<Clean.LighthouseRow>("wef/lighthouses", "WEF Global Lighthouse Network sites", of("wef-lighthouses"), N.lighthouses),
     rounds: cleanAsset<Clean.RoundClaimRow>("wef/rounds", "claims about lighthouse announcement rounds, one per source", of("wef-rounds"), N.rounds),
     spending: cleanAsset<Clean.SpendingRow>("idc/spending", "IoT spending and device figures, every vintage", of("idc-spending"), N.spending),
-    // Not kept: a 2M-row registry is quicker to normalise again (~7 s) than to store (9 s) and load (5.6 s).
+    // Not kept: a 2M-row registry is quicker to normalise again (~10 s in the last 1M bench) than to store (9 s) and load (5.6 s).
     // Version 2: English name keys for curated reference rows only (Clean.RegistryRow.nameEn).
     registry: cleanAsset<Clean.RegistryRow>("reference/companies", "company registries and the curated reference of groups and aliases", of("reference"), N.registry, { persist: false, codeVersion: "2" }),
   }
