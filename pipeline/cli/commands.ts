@@ -18,6 +18,7 @@ import * as Config from "./Config.js"
 import * as Pack from "../assets/published/pack.js"
 import { AssetStore } from "../engine/AssetStore.js"
 import * as Graph from "../assets/graph.js"
+import * as RawAssets from "../assets/raw/sources.js"
 import * as Definitions from "../engine/Definitions.js"
 import * as Plan from "../engine/Plan.js"
 import * as Publication from "../engine/Publication.js"
@@ -407,8 +408,10 @@ export const pruneOnce = (o: { readonly store: string; readonly out: string; rea
     const states = yield* s.states
     const values = yield* assets.prune(new Set([...states].map(([k, st]) => `${k}@${st.fingerprint}`)))
     // Downloads no kept run was built from, and that are no URL's latest, go too.
-    const kept = yield* s.runs(1_000_000)
-    const cited = new Set([...[...states.values()].map((st) => st.observed), ...kept.flatMap((r) => Object.values(runSources(r.runDir)))].flatMap((v) => (v ? [v.split(":").pop()!] : [])))
+    const goneIds = new Set(gone.map((r) => r.runId))
+    const kept = runs.filter((r) => !goneIds.has(r.runId))
+    const observed = [...[...states.values()].map((st) => st.observed), ...kept.flatMap((r) => Object.values(runSources(r.runDir)))]
+    const cited = new Set(observed.flatMap((v) => (v ? [RawAssets.observedSha256(v)] : [])))
     const snapshotsDir = Layers.snapshotsDirOf(o.store)
     const snapshots = yield* Fetch.pruneSnapshots(snapshotsDir, Fetch.planSnapshotPrune(snapshotsDir, cited, new Date()))
     return { plan, result, values, snapshots }

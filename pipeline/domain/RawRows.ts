@@ -9,8 +9,9 @@
  * one; reading and keeping it cost 6.2 s and 1.34 GB where parsing alone took 2.2 s (measured on
  * the bench registry). Held as a few thousand block strings it costs 3.6 s and 0.5 GB. Why bytes
  * and not those block strings: a young string is copied twice before it settles in the old
- * generation, and the heap holding the whole table makes every later collection slower; as bytes
- * the registry read in 3.8 s instead of 4.6 s, with a 40 MB heap instead of 465 MB (measured),
+ * generation, and the heap holding the whole table makes every later collection slower; parsing
+ * and keeping the bench registry took 3.8 s instead of 4.6 s as bytes, with a 40 MB heap instead
+ * of 465 MB (measured in a parse-and-keep loop without validation),
  * and a worker thread hands its blocks over without copying them (see ingest/Parallel).
  * Rows are rebuilt as plain `{ row, values }` records while a consumer iterates, one block at a
  * time, and die young. A column whose text contains NUL in some block keeps that block's cells
@@ -38,21 +39,25 @@ export interface RawRows {
 
 const SEP = "\u0000"
 
-/** Rows per block: a block's column strings stay well under V8's large-object size for typical cells. */
+/** Rows per block: the column text joined before packing stays under V8's large-object size for typical cells, so it dies young. */
 export const BLOCK_ROWS = 2048
 
 type MakeValues = (cols: ReadonlyArray<ReadonlyArray<string>>, i: number) => Record<string, string>
 
 /**
+ * A column name as a key of generated object-literal code (here and in ingest/CheckRows): a JSON
+ * string literal, so no name can inject code; "__proto__" as a literal key would set the
+ * prototype, so it becomes a computed key, which defines an own property.
+ */
+export const literalKey = (name: string): string => (name === "__proto__" ? `["__proto__"]` : JSON.stringify(name))
+
+/**
  * A generated object literal for the columns, so every record of a table shares one hidden class
  * with in-object properties (several times faster and smaller than assigning to `{}` one by one).
- * Only column names (as JSON string literals) and indexes enter the generated code.
+ * Only column names (see literalKey) and indexes enter the generated code.
  */
-const valuesMaker = (columns: ReadonlyArray<string>): MakeValues => {
-  // "__proto__" as a literal key would set the prototype; a computed key defines an own property.
-  const key = (name: string) => (name === "__proto__" ? `["__proto__"]` : JSON.stringify(name))
-  return new Function("c", "i", `"use strict"; return { ${columns.map((name, k) => `${key(name)}: c[${k}][i]`).join(", ")} }`) as MakeValues
-}
+const valuesMaker = (columns: ReadonlyArray<string>): MakeValues =>
+  new Function("c", "i", `"use strict"; return { ${columns.map((name, k) => `${literalKey(name)}: c[${k}][i]`).join(", ")} }`) as MakeValues
 
 const makers = new WeakMap<ReadonlyArray<string>, MakeValues>()
 const makerFor = (rows: RawRows): MakeValues => {
@@ -133,7 +138,7 @@ export class Builder {
   constructor(
     private readonly columns: ReadonlyArray<readonly [index: number, name: string]>,
     private readonly mayHoldNul: () => boolean = () => true,
-    /** When given, each full block goes here instead of being kept (`done` then holds no blocks). */
+    /** When given, every block (the last, partial one too) goes here instead of being kept (`done` then holds no blocks). */
     private readonly sink?: (block: RawBlock) => void,
   ) {
     this.pending = columns.map(() => [])

@@ -13,7 +13,7 @@ import * as Validate from "./Validate.js"
  * A copy that shares no memory with the text it was cut from. A CSV cell is a V8 "sliced
  * string" into the decoded chunk papaparse split, so one kept cell would pin the whole chunk; a
  * JSON round trip yields flat strings. Only quarantined rows are kept as objects (kept rows are
- * copied into RawRows' block strings), so this runs on few cells.
+ * copied into RawRows' packed blocks), so this runs on few cells.
  */
 const detachValues = (values: Record<string, string>): Record<string, string> => JSON.parse(JSON.stringify(values)) as Record<string, string>
 
@@ -21,13 +21,11 @@ const detachValues = (values: Record<string, string>): Record<string, string> =>
  * The `values` of each row for validation, every column by name, in ONE object per source that
  * is refilled row after row: kept rows go to RawRows as cells, so the object never outlives its
  * row (a quarantined row gets a copy), and 3M rows allocate no 3M objects. The object is made by
- * a generated literal, which also makes a "__proto__" column an own property that later
- * assignments update; only column names (as JSON string literals) and indexes enter the
- * generated code, and later duplicates win, as with assignment in order.
+ * a generated literal (RawRows.literalKey), which also makes a "__proto__" column an own
+ * property that later assignments update; later duplicates win, as with assignment in order.
  */
 const valuesOf = (columns: ReadonlyArray<readonly [index: number, name: string]>): ((cells: ReadonlyArray<string>) => Record<string, string>) => {
-  const key = (name: string) => (name === "__proto__" ? `["__proto__"]` : JSON.stringify(name))
-  const values = (new Function(`"use strict"; return { ${columns.map(([, name]) => `${key(name)}: ""`).join(", ")} }`) as () => Record<string, string>)()
+  const values = (new Function(`"use strict"; return { ${columns.map(([, name]) => `${RawRows.literalKey(name)}: ""`).join(", ")} }`) as () => Record<string, string>)()
   const fill = new Function("v", "c", `"use strict"; ${columns.map(([index, name]) => `v[${JSON.stringify(name)}] = c[${index}] ?? "";`).join(" ")} return v`) as (
     v: Record<string, string>,
     c: ReadonlyArray<string>,
@@ -72,21 +70,21 @@ export const checkRows = <E>(
   const check = Validate.checker(ctx.kind)
   const { source, sheet } = ctx
   return eachBatch((batch) => {
-      for (let i = 0; i < batch.length; i++) {
-        const raw = batch[i]!
-        const values = build(raw.cells)
-        const problems = check(values)
-        if (problems.length === 0) {
-          rows.push(raw.row, raw.cells)
-          continue
-        }
-        for (const p of problems) {
-          counts[p.code] = (counts[p.code] ?? 0) + 1
-          findings.push(Finding.make(p.severity, p.code, p.message, { source, ...(sheet ? { sheet } : {}), row: raw.row, field: p.field, value: values[p.field] ?? "" }))
-        }
-        const reasons = problems.filter(Validate.rejects).map((p) => `${p.field}: ${p.message} [${p.code}]`)
-        if (reasons.length > 0) quarantine.push({ row: raw.row, values: detachValues(values), reasons })
-        else rows.push(raw.row, raw.cells)
+    for (let i = 0; i < batch.length; i++) {
+      const raw = batch[i]!
+      const values = build(raw.cells)
+      const problems = check(values)
+      if (problems.length === 0) {
+        rows.push(raw.row, raw.cells)
+        continue
       }
-    }).pipe(Effect.map(() => ({ rows: rows.done(), quarantine, findings, counts })))
+      for (const p of problems) {
+        counts[p.code] = (counts[p.code] ?? 0) + 1
+        findings.push(Finding.make(p.severity, p.code, p.message, { source, ...(sheet ? { sheet } : {}), row: raw.row, field: p.field, value: values[p.field] ?? "" }))
+      }
+      const reasons = problems.filter(Validate.rejects).map((p) => `${p.field}: ${p.message} [${p.code}]`)
+      if (reasons.length > 0) quarantine.push({ row: raw.row, values: detachValues(values), reasons })
+      else rows.push(raw.row, raw.cells)
+    }
+  }).pipe(Effect.map(() => ({ rows: rows.done(), quarantine, findings, counts })))
 }

@@ -7,9 +7,9 @@
  * It returns the complete records plus a cursor; the unfinished tail (a record cut by the chunk
  * end, even inside a quoted multi-line cell) is kept and prefixed to the next chunk. Nothing is
  * pushed at us, so there is no `pause()` and no buffering we do not control: the consumer's pull
- * of the next batch is what reads the next bytes. Records are grouped in batches so Effect's
- * per-element cost is paid once per 10 000 rows, and the cell arrays papaparse built are passed on
- * as they are (no copy).
+ * of the next batch is what reads the next bytes. Records are grouped in batches (`batchSize`
+ * rows) so per-batch costs are paid rarely, and the cell arrays papaparse built are passed on as
+ * they are (no copy).
  *
  * `readRange` reads any byte range that starts at a record, which lets a big file be read as
  * several ranges at once (ingest/Parallel).
@@ -334,19 +334,13 @@ export const open = (file: string, options: ReadOptions = {}): Effect.Effect<Ope
     const head: TableHead = { file, encoding, headerRow, headers, firstDataRow: headerRow + 1 }
 
     const layout: CsvLayout = { file, encoding, dialect, width, headerRow, maxRecordChars, batchSize, size }
+    // Each read of the rows starts afresh; findings and the NUL flag come from the latest one.
     let last: RangeRead | undefined
-    const batches = Stream.suspend(() => {
-      last = readRange(layout, { start: 0, end: undefined })
-      return last.batches
-    })
+    const whole = (): RangeRead => (last = readRange(layout, { start: 0, end: undefined }))
     return {
       head,
-      batches,
-      eachBatch: (f) =>
-        Effect.suspend(() => {
-          last = readRange(layout, { start: 0, end: undefined })
-          return last.eachBatch(f)
-        }),
+      batches: Stream.suspend(() => whole().batches),
+      eachBatch: (f) => Effect.suspend(() => whole().eachBatch(f)),
       findings,
       readFindings: Effect.sync(() => (last === undefined ? [] : readFindings(file, width, last.outcome().stats))),
       mayHoldNul: () => last?.outcome().sawNul ?? true,
@@ -377,7 +371,7 @@ export interface ReadStats {
   readonly raggedRows: ReadonlyArray<readonly [row: number, cells: number]>
 }
 
-/** How the read of a range went; complete once its stream ended. */
+/** How the read of a range went; complete once its rows were read to the end. */
 export interface RangeOutcome {
   readonly stats: ReadStats
   /** Records (rows as a person counts them: header, title and blank rows included) the range held. */
@@ -455,12 +449,8 @@ export const readRange = (layout: CsvLayout, range: ByteRange): RangeRead => {
       const out = carry
       carry = []
       while (!finished && out.length < batchSize) {
-        let got: Pulled
-        try {
-          got = p.pull()
-        } catch (e) {
-          throw ioError(file, e)
-        }
+        // pull throws only what reading the file throws; asReadError names the file.
+        const got = p.pull()
         if (got._tag === "error") throw got.error
         if (got._tag === "end") finished = true
         else take(got.records, got.first, out)

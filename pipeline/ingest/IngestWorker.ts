@@ -12,12 +12,12 @@ import type { PartSpec, WorkerMessage } from "./Parallel.js"
 
 const port = parentPort!
 const spec = workerData as PartSpec
-const post = (m: WorkerMessage) => port.postMessage(m)
+const post = (m: WorkerMessage, transfer: ReadonlyArray<ArrayBuffer> = []) => port.postMessage(m, transfer)
 const read = CsvReader.readRange(spec.layout, { start: spec.start, end: spec.end })
 
 port.on("message", () => undefined)
 Effect.runPromise(
-  checkRows(read.eachBatch, spec.ctx, () => read.outcome().sawNul, (block) => port.postMessage({ _tag: "block", block } satisfies WorkerMessage, RawRows.buffersOf([block]))).pipe(
+  checkRows(read.eachBatch, spec.ctx, () => read.outcome().sawNul, (block) => post({ _tag: "block", block }, RawRows.buffersOf([block]))).pipe(
     Effect.map((c) => post({ _tag: "done", length: c.rows.length, quarantine: c.quarantine, findings: c.findings, counts: c.counts, outcome: read.outcome() })),
   ),
 ).catch((e: unknown) => post({ _tag: "failed", message: e instanceof Error ? e.message : String(e) }))

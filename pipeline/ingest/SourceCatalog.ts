@@ -135,10 +135,7 @@ const cacheId = (file: string): string => {
   }
 }
 
-/**
- * Records a checksum computed elsewhere: a download is hashed while it is written (Fetch), so
- * verifying its snapshot need not read it again.
- */
+/** Records a checksum computed elsewhere (a download is hashed while Fetch writes it), kept until the file changes. */
 export const rememberSha256 = (file: string, sha256: string): Effect.Effect<void> =>
   Effect.sync(() => {
     const id = cacheId(file)

@@ -44,7 +44,7 @@ export interface OpenTable {
   readonly eachBatch: (f: (batch: ReadonlyArray<RawRow>) => void) => Effect.Effect<void, ReadError>
   /** Problems found while opening: detected encoding, title rows skipped, duplicate headers, … */
   readonly findings: ReadonlyArray<Finding.Finding>
-  /** Problems found while streaming rows (ragged rows, blank rows, formulas without value); complete once `batches` ran to the end. */
+  /** Problems found while reading rows (ragged rows, blank rows, formulas without value); complete once `batches` or `eachBatch` ran to the end. */
   readonly readFindings: Effect.Effect<ReadonlyArray<Finding.Finding>>
   /** False when no text read so far held U+0000 (known for CSV; XLSX always says true). */
   readonly mayHoldNul: () => boolean

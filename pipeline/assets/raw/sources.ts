@@ -27,10 +27,12 @@ const fetched = (entry: SourceEntry) =>
         Effect.mapError(
           (e) => new SourceError({ reason: "fetch-failed", file: entry.id, message: e.message }),
         ),
+        // Fetch hashed the snapshot while writing it: verifying it later need not read it again.
+        Effect.tap((r) => SourceCatalog.rememberSha256(r.path, r.sha256)),
       )
   })
 
-/** The version of a source's input: its sidecar and its bytes (fetched first when remote). */
+/** The version of a source's input: its sidecar and its bytes (fetched first when remote), as "sidecar hash:sha256". */
 const observe = (entry: SourceEntry) =>
   Effect.gen(function* () {
     const sidecar = createHash("sha256").update(entry.sidecarText).digest("hex").slice(0, 16)
@@ -40,6 +42,9 @@ const observe = (entry: SourceEntry) =>
     }
     return `${sidecar}:${yield* SourceCatalog.sha256File(entry.file)}`
   })
+
+/** The sha256 of the bytes an observed version (see observe) names, as run.json and the asset state record it. */
+export const observedSha256 = (observed: string): string => observed.slice(observed.indexOf(":") + 1)
 
 /** The raw asset of one source. */
 export const rawAsset = (entry: SourceEntry) =>
@@ -67,7 +72,6 @@ export const rawAsset = (entry: SourceEntry) =>
           const r = yield* fetched(entry)
           file = r.path
           extra.push(...r.findings)
-          yield* SourceCatalog.rememberSha256(file, r.sha256)
         } else if (!existsSync(file)) {
           return yield* new SourceError({ reason: "missing-file", file: entry.id, message: `${entry.id} does not exist` })
         }
