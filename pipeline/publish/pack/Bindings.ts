@@ -194,8 +194,8 @@ export const ageAt = (retrieved: string, asOf: string): string => {
   if (!Number.isFinite(days) || days < 0) return ""
   if (days < 14) return days === 1 ? "1 day" : `${days} days`
   if (days < 61) return `${Math.round(days / 7)} weeks`
-  if (days < 730) return `${Math.round(days / 30.44)} months`
-  return `${Math.floor(days / 365.25)} years`
+  const months = Math.round(days / 30.44)
+  return months < 24 ? `${months} months` : `${Math.floor(months / 12)} years`
 }
 
 /** Computes every binding from the publication data. */
@@ -615,7 +615,7 @@ export const bindings = (data: PublicationData, options: BindingOptions = {}): B
   put("quality.rows.rejected", value(int(rejected), covNote))
   tables.set("quality.coverage", {
     _tag: "Table",
-    caption: "Coverage per source: rows read, kept and rejected",
+    caption: "Coverage per source: rows read, kept and rejected, when retrieved and how old",
     footnote: covNote,
     columns: [
       { key: "source", header: "Source", width: 3 },

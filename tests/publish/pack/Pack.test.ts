@@ -263,6 +263,10 @@ describe("source ages in the coverage annex", () => {
     expect(B.ageAt("2026-10-01", "2026-11-29")).toBe("8 weeks")
     expect(B.ageAt("2026-01-15", "2026-11-29")).toBe("10 months")
     expect(B.ageAt("2023-06-30", "2026-11-29")).toBe("3 years")
+    // Around two years: months up to 23, then whole years, never "1 years".
+    expect(B.ageAt("2024-12-29", "2026-11-29")).toBe("23 months")
+    expect(B.ageAt("2024-11-29", "2026-11-29")).toBe("2 years")
+    expect(B.ageAt("2024-11-30", "2026-11-29")).toBe("2 years")
     expect(B.ageAt("not a date", "2026-11-29")).toBe("")
     expect(B.ageAt("2026-12-01", "2026-11-29")).toBe("")
     const coverage = B.bindings(data).tables.get("quality.coverage") as B.TableData
