@@ -19,7 +19,8 @@ import { basename, join } from "node:path"
 import { readValue } from "../pipeline/engine/ValueCodec.js"
 import { VALUE_FILE } from "../pipeline/engine/AssetStore.js"
 import type { ListLinkResult } from "../pipeline/reconcile/entities/ListLink.js"
-import { cacheRoot, emit, gnuTime, hasGnuTime, type LinkQuality, now, parseArgs, parsePeakRss, repoRoot, scoreLinks, writeBenchSources } from "./lib.js"
+import { cacheRoot, emit, gnuTime, hasGnuTime, now, parseArgs, parsePeakRss, repoRoot, writeBenchSources } from "./lib.js"
+import { type LinkQuality, scoreLinks } from "./truth.js"
 
 /** Current and peak RSS (MB) of a process, from /proc (Linux); undefined when it is gone. */
 const procRss = (pid: number): { rssMb: number; hwmMb: number } | undefined => {

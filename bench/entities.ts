@@ -15,7 +15,8 @@ import { checkCreditCode } from "../pipeline/normalize/creditCode.js"
 import { normalizeOwnership } from "../pipeline/normalize/ownership.js"
 import { normalizeText } from "../pipeline/normalize/text.js"
 import { linkList } from "../pipeline/reconcile/entities/ListLink.js"
-import { emit, now, parseArgs, scanCsv, scoreLinks } from "./lib.js"
+import { emit, now, parseArgs } from "./lib.js"
+import { scanCsv, scoreLinks } from "./truth.js"
 
 const args = parseArgs(process.argv.slice(2))
 const data = args["data"]

@@ -22,7 +22,6 @@ import {
   log,
   mark,
   measure,
-  type LinkQuality,
   type Measured,
   type PeerResult,
   peerFor,
@@ -31,6 +30,7 @@ import {
   table,
   tsPart,
 } from "./lib.js"
+import type { LinkQuality } from "./truth.js"
 
 /** A goal from an issue, with what this run measured and whether it was met (null: not measurable here). */
 interface Goal {
@@ -256,8 +256,8 @@ const ingest: Part = {
       ...(phaseRows.length > 0
         ? [
             "",
-            "Where the time goes (`--phases`, a separate process mirroring `ingest`'s loop in one pass; GC lands in",
-            "whichever step allocates, so the split is indicative):",
+            "Where the time goes (`--phases`, a separate process reading each file start to end as `ingest` does without",
+            "parallel ranges, sha256 first; \"row objects\" is an upper bound; GC lands in whichever step allocates, so the split is indicative):",
             "",
             table(["size", "file", "sha256", "read+decode+parse", "row objects", "validation", "keep rows", "sum"], phaseRows),
           ]

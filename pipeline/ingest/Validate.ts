@@ -196,8 +196,6 @@ export const checker = (kind: SourceKind): Checker => {
   return c
 }
 
-/** Checks one row; returns every problem found (empty when the row is clean). */
-export const check = (kind: SourceKind, values: Values): ReadonlyArray<Problem> => checker(kind)(values)
 
 /** True when a problem sends its row to the quarantine. */
 export const rejects = (p: Problem): boolean => p.severity === "error"
