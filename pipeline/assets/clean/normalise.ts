@@ -16,6 +16,7 @@ import { normalizeOwnership } from "../../normalize/ownership.js"
 import { parsePeriod } from "../../normalize/period.js"
 import { parseQuantity } from "../../normalize/quantity.js"
 import { normalizeText } from "../../normalize/text.js"
+import { splitAliases } from "../../reconcile/entities/Reference.js"
 
 /** A clean table: rows plus the findings normalisation raised. */
 export interface CleanTable<A> {
@@ -213,7 +214,8 @@ export const lists = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.ListRow
 /** One shared empty list: most registry rows have no aliases, and 2M rows made 12M throwaway arrays. */
 const NONE: ReadonlyArray<string> = Object.freeze([])
 
-const split = (s: string): ReadonlyArray<string> => (s.trim() === "" ? NONE : s.split("|").map((x) => normalizeText(x)).filter((x) => x !== ""))
+/** An alias cell as Reference.splitAliases reads it, with NONE for the usual blank cell. */
+const split = (s: string): ReadonlyArray<string> => (s.trim() === "" ? NONE : splitAliases(s))
 
 /** Company registries and the curated reference file of groups and aliases. */
 export const registry = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.RegistryRow> => {

@@ -98,13 +98,14 @@ export const homophonePoints = (w: Weights, d: number): number => w["zh-homophon
 
 // The same suffixes the Chinese key drops after a location, as written after a province or city in list columns.
 const ADMIN_SUFFIX_RE = new RegExp(`(${PLACE_SUFFIXES.join("|")})$`)
+/** The last characters of those suffixes (省, 市, 区): a name ending otherwise has none to cut. */
+const SUFFIX_ENDINGS = new Set(PLACE_SUFFIXES.map((x) => x.charCodeAt(x.length - 1)))
 
 /** A province or city as a bare name (山东省 → 山东), for comparing list and registry columns. */
 export const bareplace = (s: string | undefined): string => {
   if (s === undefined) return ""
   const t = s.trim()
   if (t === "") return ""
-  const last = t.charCodeAt(t.length - 1)
-  // Cheap exit: only names ending in 省, 市, 区 carry a suffix.
-  return last === 0x7701 || last === 0x5e02 || last === 0x533a ? t.replace(ADMIN_SUFFIX_RE, "") : t
+  // Cheap exit: the regex runs only on names that end like a suffix.
+  return SUFFIX_ENDINGS.has(t.charCodeAt(t.length - 1)) ? t.replace(ADMIN_SUFFIX_RE, "") : t
 }
