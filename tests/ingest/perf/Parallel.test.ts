@@ -7,9 +7,7 @@
 import { describe, expect, it } from "@effect/vitest"
 import { Effect, Either } from "effect"
 import iconv from "iconv-lite"
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
+import { rmSync } from "node:fs"
 import Papa from "papaparse"
 import * as RawRows from "../../../pipeline/domain/RawRows.js"
 import * as HeaderMap from "../../../pipeline/ingest/HeaderMap.js"
@@ -17,24 +15,11 @@ import * as Ingest from "../../../pipeline/ingest/Ingest.js"
 import * as Parallel from "../../../pipeline/ingest/Parallel.js"
 import * as SourceCatalog from "../../../pipeline/ingest/SourceCatalog.js"
 import { readTable } from "../../../pipeline/ingest/Table.js"
-import { creditCodeCheckChar } from "../../../pipeline/normalize/creditCode.js"
+import { creditCode, oneSource } from "../../support/sources.js"
 
-const sidecar = "kind: miit-list\ntitle: t\nproducer: p\nurl: https://example.org\nretrieved: 2026-11-29\n"
+const entryFor = (bytes: string | Buffer) => oneSource("miit/t/list.csv", "miit-list", bytes)
 
-const entryFor = (bytes: string | Buffer) =>
-  Effect.gen(function* () {
-    const root = mkdtempSync(join(tmpdir(), "iiot-parallel-"))
-    const dir = join(root, "sources", "miit", "t")
-    mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, "list.csv"), bytes)
-    writeFileSync(join(dir, "list.csv.source.yml"), sidecar)
-    return (yield* SourceCatalog.discover(join(root, "sources"))).entries[0]!
-  })
-
-const code = (i: number): string => {
-  const first = `91440300${String(i).padStart(9, "0")}`
-  return first + creditCodeCheckChar(first)!
-}
+const code = (i: number): string => creditCode("91440300", i)
 
 /** An MIIT-style list with what real lists carry: a title row, quoted cells with commas and line breaks, blank, ragged and bad rows. */
 const listText = (rows: number): string => {

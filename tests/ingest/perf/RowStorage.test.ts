@@ -6,32 +6,15 @@
  */
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs"
-import { tmpdir } from "node:os"
-import { join } from "node:path"
 import Papa from "papaparse"
 import * as RawRows from "../../../pipeline/domain/RawRows.js"
 import * as Ingest from "../../../pipeline/ingest/Ingest.js"
-import * as SourceCatalog from "../../../pipeline/ingest/SourceCatalog.js"
-import { checkCreditCode, creditCodeCheckChar } from "../../../pipeline/normalize/creditCode.js"
+import { checkCreditCode } from "../../../pipeline/normalize/creditCode.js"
+import { creditCode, oneSource } from "../../support/sources.js"
 
-const sidecar = "kind: reference\ntitle: t\nproducer: p\nurl: https://example.org\nretrieved: 2026-11-29\n"
+const ingestCsv = (text: string) => Effect.flatMap(oneSource("reference/t/r.csv", "reference", text), (entry) => Ingest.ingest(entry))
 
-const ingestCsv = (text: string) =>
-  Effect.gen(function* () {
-    const root = mkdtempSync(join(tmpdir(), "iiot-rowstorage-"))
-    const dir = join(root, "sources", "reference", "t")
-    mkdirSync(dir, { recursive: true })
-    writeFileSync(join(dir, "r.csv"), text)
-    writeFileSync(join(dir, "r.csv.source.yml"), sidecar)
-    const c = yield* SourceCatalog.discover(join(root, "sources"))
-    return yield* Ingest.ingest(c.entries[0]!)
-  })
-
-const code = (i: number): string => {
-  const first = `91110108${String(i).padStart(9, "0")}`
-  return first + creditCodeCheckChar(first)!
-}
+const code = (i: number): string => creditCode("91110108", i)
 
 describe("ingest row storage", () => {
   it.effect("keeps every cell exactly across blocks, batches, chunk ends, quoted multi-line cells and a NUL in a cell", () =>
