@@ -492,7 +492,7 @@ const pack: Part = {
     log("pack …")
     const m = await ctx.runPart("pack.ts", [])
     const r = m.result
-    const total = (r.loadMs as number) + (r.renderMs as number)
+    const total = r.totalMs as number
     const text = table(
       ["load stored values", "build + render (first, incl. fonts)", "build + render (again)", "pages", "size", "peak RSS", "goal < 1 s CPU"],
       [[fmtMs(r.loadMs), fmtMs(r.renderMs), fmtMs(r.warmMs), String(r.pages), `${Math.round((r.bytes as number) / 1024)} KB`, fmtMb(m.peakRssMb), `${mark(total < 1000)} (${fmtMs(total)})`]],

@@ -32,7 +32,9 @@ import * as Render from "../pipeline/publish/workbook/Render.js"
 import type { TableSheet } from "../pipeline/publish/workbook/WorkbookDoc.js"
 import { BENCH_FILES, cacheRoot, emit, fileBytes, now, parseArgs, writeBenchSources } from "./lib.js"
 
-const LIST = "miit-little-giants.csv"
+/** The generated list (kind miit-list), the workbook's only big input. */
+const LIST_FILE = BENCH_FILES.find((f) => f.kind === "miit-list")!
+const LIST = LIST_FILE.file
 
 // A full collection between phases, so "RSS before render" is what the inputs really hold.
 setFlagsFromString("--expose-gc")
@@ -43,7 +45,7 @@ const mb = (bytes: number): number => Math.round(bytes / 2 ** 20)
 /** A sources folder holding only the list and its sidecar: the registry is not a workbook input. */
 const sourcesFor = (data: string, scratch: string): string => {
   const root = join(scratch, "sources")
-  writeBenchSources(data, root, BENCH_FILES.filter((f) => f.file === LIST))
+  writeBenchSources(data, root, [LIST_FILE])
   return root
 }
 
