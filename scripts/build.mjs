@@ -6,8 +6,13 @@ import { rmSync } from "node:fs"
 
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true })
 await build({
-  // The ingest worker is its own entry: a worker thread loads it to read one range of a big CSV.
-  entryPoints: { iiot: "pipeline/cli/main.ts", "ingest-worker": "pipeline/ingest/IngestWorker.ts" },
+  // Each worker is its own entry, loaded by a worker thread: the ingest worker reads one range of a
+  // big CSV, the sheet worker writes one big table sheet of the workbook.
+  entryPoints: {
+    iiot: "pipeline/cli/main.ts",
+    "ingest-worker": "pipeline/ingest/IngestWorker.ts",
+    "sheet-worker": "pipeline/publish/workbook/SheetWorker.ts",
+  },
   outdir: "dist",
   bundle: true,
   splitting: true,

@@ -12,14 +12,12 @@
  * start-to-end read's, errors and row numbers included, or one equal to it.
  */
 import { Effect } from "effect"
-import { existsSync, readdirSync, statSync } from "node:fs"
 import * as fs from "node:fs/promises"
 import { availableParallelism } from "node:os"
-import * as path from "node:path"
-import { fileURLToPath } from "node:url"
 import { Worker } from "node:worker_threads"
 import type * as Finding from "../domain/Finding.js"
 import * as RawRows from "../domain/RawRows.js"
+import { builtWorker } from "../engine/WorkerScript.js"
 import { checkRows, type CheckedRows, type RowContext } from "./CheckRows.js"
 import * as CsvReader from "./CsvReader.js"
 
@@ -57,25 +55,8 @@ interface Part {
   readonly outcome: CsvReader.RangeOutcome
 }
 
-/** The built worker script: beside this module in the bundle (dist/), or dist/ seen from the sources. */
-const workerScript = (): URL | undefined => {
-  const bundled = new URL("./ingest-worker.js", import.meta.url)
-  if (bundled.protocol === "file:" && existsSync(fileURLToPath(bundled))) return bundled
-  const built = new URL("../../dist/ingest-worker.js", import.meta.url)
-  return built.protocol === "file:" && existsSync(fileURLToPath(built)) && !olderThanSources(fileURLToPath(built)) ? built : undefined
-}
-
-/**
- * From the sources (tests, bench), the worker is the last build: when any module it runs changed
- * since, its ranges would be checked by old code, so the file is read start to end instead.
- */
-const olderThanSources = (script: string): boolean => {
-  const built = statSync(script).mtimeMs
-  const pipeline = fileURLToPath(new URL("..", import.meta.url))
-  return ["ingest", "domain", "normalize"].some((dir) =>
-    readdirSync(path.join(pipeline, dir)).some((f) => f.endsWith(".ts") && statSync(path.join(pipeline, dir, f)).mtimeMs > built),
-  )
-}
+/** The built worker script; undefined when there is none that runs the current code. */
+const workerScript = (): URL | undefined => builtWorker("ingest-worker", ["ingest", "domain", "normalize"])
 
 /**
  * Where to cut: for each of `parts - 1` points spread over the file, the byte just after the

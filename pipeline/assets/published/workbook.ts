@@ -28,7 +28,6 @@ export const workbookAsset = (
       Effect.gen(function* () {
         const data = Model.gatherNamed((name) => inputs[name], { dataVersion: ctx.fingerprint, taiwanPolicy: "separate" })
         const doc = Observatory.build(data)
-        const result = yield* Render.render(doc, join(ctx.filesDir, WORKBOOK_FILE))
         const tables = doc.sheets.filter((s): s is TableSheet => s.kind === "table")
         // Every table rests on every source, so the list is built once for all of them.
         const sources = data.sources.map((s) => ({
@@ -39,7 +38,7 @@ export const workbookAsset = (
           ...(s.info.published ? { published: s.info.published } : {}),
           ...(s.info.citation ? { citation: s.info.citation } : {}),
         }))
-        yield* DataBundle.writeBundle({
+        const bundle = DataBundle.writeBundle({
           dir: join(ctx.filesDir, "data"),
           title: data.title,
           license: "Facts compiled from public material; cite the original publications listed in sources.json / the Sources table.",
@@ -51,6 +50,8 @@ export const workbookAsset = (
             sources,
           })),
         })
+        // At once: the workbook's big tables are written by worker threads while this thread writes the bundle.
+        const [result] = yield* Effect.all([Render.render(doc, join(ctx.filesDir, WORKBOOK_FILE)), bundle], { concurrency: 2 })
         return {
           value: { file: WORKBOOK_FILE, sheets: result.sheets.map((s) => ({ name: s.name, rows: s.rows })), asOf: data.asOf },
           rows: result.sheets.reduce((a, s) => a + s.rows, 0),

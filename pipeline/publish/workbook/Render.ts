@@ -16,8 +16,13 @@ import * as Charts from "./Charts.js"
 import type { CellValue, ColumnDoc, Row, TableSheet, TextSheet, WorkbookDoc } from "./WorkbookDoc.js"
 import * as Doc from "./WorkbookDoc.js"
 import { WorkbookError } from "./WorkbookError.js"
+import { Worker } from "node:worker_threads"
+import { builtWorker } from "../../engine/WorkerScript.js"
+import * as Columns from "./Columns.js"
+import * as SheetXml from "./SheetXml.js"
+import type { SheetJob, SheetReply } from "./SheetWorker.js"
 import { addRelationships, colLetter, escapeXml, insertWorksheetElement, REL } from "./xml.js"
-import { writeZip, type ZipEntry } from "./zip.js"
+import { type Deflated, writeZip, type ZipEntry } from "./zip.js"
 
 /** Knobs for tests and benchmarks; the defaults are what the pipeline uses. */
 export interface RenderOptions {
@@ -25,6 +30,11 @@ export interface RenderOptions {
   readonly maxRowsPerSheet?: number
   /** Rows looked at when fitting column widths (all of them for small tables). */
   readonly widthSampleRows?: number
+  /** Write tables of at least `workerMinRows` rows (default 100,000; RowSource tables only) in a worker thread; `workers: false` never does. */
+  readonly workers?: boolean
+  readonly workerMinRows?: number
+  /** The worker script (tests); default the built `sheet-worker`. */
+  readonly workerScript?: URL
   /** zlib level (default 2): measured on sheet XML, 1–2 deflate ~260 MB/s, 6 far slower for ~15% less; Excel does not care. */
   readonly compressionLevel?: number
 }
@@ -226,62 +236,44 @@ const columnStyles = (sheetXml: string, count: number): Array<number | undefined
   return out
 }
 
-const textCell = (ref: string, s: string, text: string): string => {
-  // Leading or trailing whitespace survives only with xml:space="preserve"; a char-code check is cheaper than a regex at 8M cells.
-  const space = text.charCodeAt(0) <= 32 || text.charCodeAt(text.length - 1) <= 32 ? ' xml:space="preserve"' : ""
-  return `<c r="${ref}"${s} t="inlineStr"><is><t${space}>${escapeXml(text)}</t></is></c>`
-}
-
-/** Streams one table's rows as `<row>` XML, collecting hyperlinks; formula-looking text stays an inline string. */
-function* rowsXml(task: TableTask, links: Array<string>, rels: Array<{ id: string; type: string; target: string; external: boolean }>, count: { rows: number }) {
-  const { sheet, headerRow } = task
-  const letters = sheet.columns.map((_, j) => colLetter(j + 1))
-  const styleAttr = task.styles.map((s) => (s === undefined ? "" : ` s="${s}"`))
-  const kinds = sheet.columns.map((c) => c.kind)
-  const addLink = (ref: string, target: string, text: string) => {
-    if (target.startsWith("#")) links.push(`<hyperlink ref="${ref}" location="${escapeXml(target.slice(1))}" display="${escapeXml(text)}"/>`)
-    else {
-      const id = `rIdL${rels.length + 1}`
-      rels.push({ id, type: REL.hyperlink, target, external: true })
-      links.push(`<hyperlink ref="${ref}" r:id="${id}"/>`)
+/**
+ * Writes a big table's part in a worker thread (SheetWorker) while this thread goes on; gives the
+ * deflated part and fills `state`, or undefined (worker failed or could not start: the part is then
+ * written here, from the same rows, to the same bytes).
+ */
+const inWorker = (script: URL, part: SheetXml.SheetPart, state: SheetXml.PartState, level: number, workers: Set<Worker>): Promise<Deflated | undefined> =>
+  new Promise((resolve) => {
+    let worker: Worker
+    try {
+      const { rows, ...rest } = part
+      const encoded = Columns.encode(rows, part.columns.length)
+      // No inherited flags: a loader such as tsx (tests, bench) would load itself again in the worker.
+      worker = new Worker(script, { execArgv: [] })
+      workers.add(worker)
+      worker.postMessage({ part: rest, rows: encoded, level } satisfies SheetJob, Columns.buffersOf(encoded))
+    } catch {
+      resolve(undefined)
+      return
     }
-  }
-  let buf = ""
-  let r = headerRow
-  for (const row of Doc.iterateRows(sheet.rows)) {
-    r++
-    let x = `<row r="${r}">`
-    for (let j = 0; j < letters.length; j++) {
-      const v: CellValue | undefined = row[j]
-      if (v === null || v === undefined || v === "") continue
-      const ref = letters[j]! + r
-      const s = styleAttr[j]!
-      if (typeof v === "number") {
-        if (Number.isFinite(v)) x += `<c r="${ref}"${s}><v>${v}</v></c>`
-      } else if (typeof v === "string") {
-        if (kinds[j] === "date") {
-          const serial = Doc.excelDateSerial(v)
-          x += serial === undefined ? textCell(ref, s, v) : `<c r="${ref}"${s}><v>${serial}</v></c>`
-        } else {
-          x += textCell(ref, s, v)
-          if (kinds[j] === "url" && /^(https?:\/\/|mailto:|ftp:\/\/)/i.test(v)) addLink(ref, v, v)
-        }
-      } else if (typeof v === "boolean") {
-        x += `<c r="${ref}"${s} t="b"><v>${v ? 1 : 0}</v></c>`
-      } else {
-        x += textCell(ref, s, v.text)
-        if (v.hyperlink !== "") addLink(ref, v.hyperlink, v.text)
-      }
+    let settled = false
+    const settle = (d: Deflated | undefined) => {
+      if (settled) return
+      settled = true
+      workers.delete(worker)
+      void worker.terminate()
+      resolve(d)
     }
-    buf += x + "</row>"
-    if ((r & 511) === 0) {
-      yield buf
-      buf = ""
-    }
-  }
-  count.rows = r - headerRow
-  if (buf !== "") yield buf
-}
+    worker.once("message", (m: SheetReply) => {
+      if (m._tag !== "done") return settle(undefined)
+      // One by one: a spread of a million links would overflow the stack.
+      for (const l of m.links) state.links.push(l)
+      for (const r of m.rels) state.rels.push(r)
+      state.rows = m.rows
+      settle({ data: [m.data], crc: m.crc, size: m.size })
+    })
+    worker.once("error", () => settle(undefined))
+    worker.once("exit", () => settle(undefined))
+  })
 
 const isTable = (s: Doc.SheetDoc): s is TableSheet => s.kind === "table"
 
@@ -377,39 +369,44 @@ const renderAsync = async (doc: WorkbookDoc, file: string, options: RenderOption
   const chartParts = Charts.injectCharts(parts, charted)
 
   // Per table: the rows stream between the skeleton's header row and `</sheetData>`; links follow.
-  const streamed = new Map<string, { task: TableTask; links: Array<string>; rels: Array<{ id: string; type: string; target: string; external: boolean }>; count: { rows: number } }>()
-  for (const task of tasks) streamed.set(task.part, { task, links: [], rels: [], count: { rows: -1 } })
+  // A big table is written by a worker thread while this thread writes the other parts (and the caller the data bundle).
+  const script = options.workers === false ? undefined : (options.workerScript ?? builtWorker("sheet-worker", ["publish/workbook"]))
+  const level = options.compressionLevel ?? 2
+  const workers = new Set<Worker>()
+  const streamed = new Map<string, { task: TableTask; part: SheetXml.SheetPart; state: SheetXml.PartState; deflated?: Promise<Deflated | undefined> }>()
+  for (const task of tasks) {
+    const xml = parts.get(task.part)!
+    const headerAt = xml.indexOf(`<row r="${task.headerRow}"`)
+    const part: SheetXml.SheetPart = {
+      columns: task.sheet.columns,
+      rows: task.sheet.rows,
+      headerRow: task.headerRow,
+      styles: task.styles,
+      prefix: xml.slice(0, xml.indexOf("</row>", headerAt) + "</row>".length),
+      suffix: xml.slice(xml.indexOf("</sheetData>")),
+    }
+    const state = SheetXml.newState()
+    const big = script !== undefined && Doc.isRowSource(task.sheet.rows) && Doc.rowCount(task.sheet.rows) >= (options.workerMinRows ?? 100_000)
+    streamed.set(task.part, { task, part, state, ...(big ? { deflated: inWorker(script, part, state, level, workers) } : {}) })
+  }
   const entries: Array<ZipEntry> = [...parts.keys()]
     .sort((a, b) => (partRank(a) < partRank(b) ? -1 : partRank(a) > partRank(b) ? 1 : 0))
     .map((name): ZipEntry => {
       const s = streamed.get(name)
-      if (s !== undefined) {
-        const xml = parts.get(name)!
-        const headerAt = xml.indexOf(`<row r="${s.task.headerRow}"`)
-        const prefix = xml.slice(0, xml.indexOf("</row>", headerAt) + "</row>".length)
-        const suffixXml = xml.slice(xml.indexOf("</sheetData>"))
-        return {
-          name,
-          chunks: function* () {
-            yield prefix
-            yield* rowsXml(s.task, s.links, s.rels, s.count)
-            yield s.links.length === 0 ? suffixXml : insertWorksheetElement(suffixXml, "hyperlinks", `<hyperlinks>${s.links.join("")}</hyperlinks>`)
-          },
-        }
-      }
+      if (s !== undefined) return { name, chunks: () => SheetXml.partChunks(s.part, s.state), ...(s.deflated ? { deflated: s.deflated } : {}) }
       const rels = [...streamed.values()].find((x) => x.task.relsPart === name)
-      if (rels !== undefined) return { name, chunks: () => [rels.rels.length === 0 ? parts.get(name)! : addRelationships(parts.get(name), rels.rels)] }
+      if (rels !== undefined) return { name, chunks: () => [rels.state.rels.length === 0 ? parts.get(name)! : addRelationships(parts.get(name), rels.state.rels)] }
       return { name, data: parts.get(name)! }
     })
   // A table sheet without a rels part yet (no table? impossible with exceljs) still gets one for its links.
   for (const s of streamed.values()) {
-    if (!parts.has(s.task.relsPart)) entries.push({ name: s.task.relsPart, chunks: () => (s.rels.length === 0 ? [] : [addRelationships(undefined, s.rels)]) })
+    if (!parts.has(s.task.relsPart)) entries.push({ name: s.task.relsPart, chunks: () => (s.state.rels.length === 0 ? [] : [addRelationships(undefined, s.state.rels)]) })
   }
-  const written = await writeZip(file, entries, Doc.createdDate(doc.properties), options.compressionLevel ?? 2)
+  const written = await writeZip(file, entries, Doc.createdDate(doc.properties), level).finally(() => Promise.all([...workers].map((w) => w.terminate())))
   if ("error" in written) return written
   for (const s of streamed.values()) {
     const declared = Doc.rowCount(s.task.sheet.rows)
-    if (s.count.rows !== declared) return { error: `the rows gave ${s.count.rows} rows but ${declared} were declared (RowSource.count)`, sheet: s.task.sheet.name }
+    if (s.state.rows !== declared) return { error: `the rows gave ${s.state.rows} rows but ${declared} were declared (RowSource.count)`, sheet: s.task.sheet.name }
   }
   return {
     bytes: written.bytes,

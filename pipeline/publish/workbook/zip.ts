@@ -10,10 +10,56 @@ import * as fs from "node:fs"
 import { once } from "node:events"
 import * as zlib from "node:zlib"
 
-/** One part of the package: whole bytes, or chunks produced while writing (sheet rows). */
+/** A part deflated before it is written (by a worker thread): compressed bytes, CRC-32 and uncompressed size. */
+export interface Deflated {
+  readonly data: ReadonlyArray<Uint8Array>
+  readonly crc: number
+  readonly size: number
+}
+
+/**
+ * One part of the package: whole bytes, or chunks produced while writing (sheet rows). A chunked
+ * part may also come `deflated` elsewhere; when that gives undefined, its chunks are deflated here.
+ */
 export type ZipEntry =
   | { readonly name: string; readonly data: string | Uint8Array }
-  | { readonly name: string; readonly chunks: () => AsyncIterable<string> | Iterable<string> }
+  | { readonly name: string; readonly chunks: () => AsyncIterable<string> | Iterable<string>; readonly deflated?: Promise<Deflated | undefined> }
+
+/**
+ * Deflates `chunks` (UTF-8) into `sink` as the compressed bytes come, returning the CRC-32 and the sizes.
+ * The one deflate both paths use (here and in a worker), so a part's bytes do not depend on where it was deflated.
+ */
+export const deflateChunks = async (
+  chunks: AsyncIterable<string> | Iterable<string>,
+  level: number,
+  sink: (compressed: Buffer) => Promise<void> | void,
+): Promise<{ readonly crc: number; readonly size: number; readonly compressed: number }> => {
+  // Room for a few chunks: the XML of the next rows is written while zlib (on the thread pool)
+  // compresses the last ones; with the default 16 KiB every chunk waited for the one before it.
+  // (Node passes zlib's options on to its Transform stream; the typings list only zlib's own.)
+  const deflate = zlib.createDeflateRaw({ level, writableHighWaterMark: 4 << 20 } as zlib.ZlibOptions)
+  let compressed = 0
+  const pump = (async () => {
+    for await (const chunk of deflate) {
+      compressed += (chunk as Buffer).length
+      await sink(chunk as Buffer)
+    }
+  })()
+  let crc = 0
+  let size = 0
+  try {
+    for await (const s of chunks) {
+      const b = Buffer.from(s, "utf8")
+      crc = zlib.crc32(b, crc)
+      size += b.length
+      if (!deflate.write(b)) await once(deflate, "drain")
+    }
+  } finally {
+    deflate.end()
+    await pump
+  }
+  return { crc, size, compressed }
+}
 
 /** Entry sizes stay under 4 GiB: we write no ZIP64 records (a sheet is capped at 1,048,576 rows anyway). */
 const MAX_32 = 0xffff_ffff
@@ -83,24 +129,14 @@ export const writeZip = async (file: string, entries: ReadonlyArray<ZipEntry>, d
         continue
       }
       await out.write(localHeader(name, dt, 0, 0, 0, true))
-      const deflate = zlib.createDeflateRaw({ level })
-      let compressed = 0
-      const pump = (async () => {
-        for await (const chunk of deflate) {
-          compressed += (chunk as Buffer).length
-          await out.write(chunk as Buffer)
-        }
-      })()
-      let crc = 0
-      let size = 0
-      for await (const s of entry.chunks()) {
-        const b = Buffer.from(s, "utf8")
-        crc = zlib.crc32(b, crc)
-        size += b.length
-        if (!deflate.write(b)) await once(deflate, "drain")
-      }
-      deflate.end()
-      await pump
+      const ready = entry.deflated === undefined ? undefined : await entry.deflated
+      let crc: number, size: number, compressed: number
+      if (ready !== undefined) {
+        for (const b of ready.data) await out.write(b)
+        crc = ready.crc
+        size = ready.size
+        compressed = ready.data.reduce((a, b) => a + b.length, 0)
+      } else ({ crc, size, compressed } = await deflateChunks(entry.chunks(), level, (b) => out.write(b)))
       if (size > MAX_32 || compressed > MAX_32) {
         error = `part ${entry.name} is ${size} bytes, over the 4 GiB a plain zip entry can hold`
         break

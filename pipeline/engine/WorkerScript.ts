@@ -1,0 +1,27 @@
+/**
+ * Where a worker thread's script is: each worker is its own entry of the esbuild bundle
+ * (`dist/<name>.js`, see scripts/build.mjs), because a worker cannot load TypeScript sources
+ * without the loader the tests and benches run under.
+ */
+import { existsSync, readdirSync, statSync } from "node:fs"
+import * as path from "node:path"
+import { fileURLToPath } from "node:url"
+
+/**
+ * The built script `name`: beside the running bundle (dist/), or dist/ seen from the sources.
+ * From the sources (tests, bench) it is the last build, so it is not used when any module under
+ * `sourceDirs` (folders of pipeline/, e.g. "ingest") changed since: it would run old code.
+ * Undefined: no usable script; the caller does the work on its own thread.
+ */
+export const builtWorker = (name: string, sourceDirs: ReadonlyArray<string>): URL | undefined => {
+  const bundled = new URL(`./${name}.js`, import.meta.url)
+  if (bundled.protocol === "file:" && existsSync(fileURLToPath(bundled))) return bundled
+  const built = new URL(`../../dist/${name}.js`, import.meta.url)
+  return built.protocol === "file:" && existsSync(fileURLToPath(built)) && !olderThanSources(fileURLToPath(built), sourceDirs) ? built : undefined
+}
+
+const olderThanSources = (script: string, sourceDirs: ReadonlyArray<string>): boolean => {
+  const built = statSync(script).mtimeMs
+  const pipeline = fileURLToPath(new URL("..", import.meta.url))
+  return sourceDirs.some((dir) => readdirSync(path.join(pipeline, dir)).some((f) => f.endsWith(".ts") && statSync(path.join(pipeline, dir, f)).mtimeMs > built))
+}

@@ -1,0 +1,95 @@
+import { describe, expect, it } from "@effect/vitest"
+import { Effect } from "effect"
+import ExcelJS from "exceljs"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { builtWorker } from "../../../pipeline/engine/WorkerScript.js"
+import * as Columns from "../../../pipeline/publish/workbook/Columns.js"
+import * as Render from "../../../pipeline/publish/workbook/Render.js"
+import type { Row, RowSource, TableSheet, WorkbookDoc } from "../../../pipeline/publish/workbook/WorkbookDoc.js"
+import * as Doc from "../../../pipeline/publish/workbook/WorkbookDoc.js"
+import { INJECTION, links, sampleDoc } from "./sample.js"
+
+const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "wb-worker-"))
+
+/** Every kind of cell, in columns of one kind, of mixed kinds and of nulls only. */
+const cells: ReadonlyArray<Row> = [
+  ["a", 1, true, null, "x", { text: "see", hyperlink: "#'About'!A1" }, "海尔卡奥斯", null],
+  ["", -0.5, false, null, 2, null, "😀 emoji \u0000 NUL", null],
+  [null, null, null, null, false, "plain", "", null],
+  ["tail ", Number.NaN, true, null, null, { text: "web", hyperlink: "https://example.org/" }, " lead", null],
+]
+
+/** `n` rows like a big list: Chinese names, codes, scores, URLs and a null now and then. */
+const bigList = (n: number): TableSheet => {
+  const rows: RowSource = {
+    count: n,
+    rows: function* () {
+      for (let i = 0; i < n; i++)
+        yield [
+          `K${i}`,
+          i % 7 === 0 ? INJECTION : `企业${i}有限公司`,
+          i % 5 === 0 ? null : `https://example.org/${i}`,
+          i % 3 === 0 ? null : (i % 100) / 100,
+          i % 11 === 0 ? "not a date" : "2022-10-31",
+          i,
+          ["info", "warn", "error"][i % 3]!,
+          i % 13 === 0 ? "accept" : null,
+        ]
+    },
+  }
+  return { ...links, name: "Big", tableName: "Big", rows }
+}
+
+describe("Columns", () => {
+  it("gives back every cell as it was, row by row", () => {
+    const encoded = Columns.encode(cells, 8)
+    expect(encoded.columns.map((c) => c.t)).toEqual(["text", "num", "bool", "any", "any", "any", "text", "any"])
+    expect([...Doc.iterateRows(Columns.decode(encoded))]).toEqual(cells)
+    // Twice: the source can be read again.
+    expect([...Doc.iterateRows(Columns.decode(encoded))]).toEqual(cells)
+  })
+
+  it("fails on a row source that gives fewer rows than it declares", () => {
+    expect(() => Columns.encode({ count: 3, rows: () => [["a"]] }, 1)).toThrow(/gave 1 rows but 3/)
+  })
+})
+
+describe("a big table written by a worker thread", () => {
+  const script = builtWorker("sheet-worker", ["publish/workbook"])
+
+  it.effect("gives the same bytes as writing it on this thread, and exceljs reads it back", () =>
+    Effect.gen(function* () {
+      expect(script, "no sheet worker: is dist/sheet-worker.js missing or older than pipeline/publish/workbook? (node scripts/build.mjs)").toBeDefined()
+      const doc: WorkbookDoc = { properties: sampleDoc.properties, sheets: [...sampleDoc.sheets, bigList(3_000)] }
+      const dir = tmp()
+      const here = path.join(dir, "here.xlsx")
+      const there = path.join(dir, "worker.xlsx")
+      yield* Render.render(doc, here, { workers: false })
+      yield* Render.render(doc, there, { workerMinRows: 1_000 })
+      expect(fs.readFileSync(there).equals(fs.readFileSync(here))).toBe(true)
+      const wb = new ExcelJS.Workbook()
+      yield* Effect.promise(() => wb.xlsx.readFile(there))
+      const ws = wb.getWorksheet("Big")!
+      expect(ws.rowCount).toBe(3_001)
+      expect(ws.getCell("B2").value).toBe(INJECTION)
+      expect(ws.getCell("B3").value).toBe("企业1有限公司")
+      expect(ws.getCell("C3").value).toEqual({ text: "https://example.org/1", hyperlink: "https://example.org/1" })
+    }),
+  )
+
+  it.effect("an unusable worker script leaves the part to this thread, with the same bytes", () =>
+    Effect.gen(function* () {
+      const doc: WorkbookDoc = { properties: sampleDoc.properties, sheets: [...sampleDoc.sheets, bigList(2_000)] }
+      const dir = tmp()
+      const bad = path.join(dir, "sheet-worker.js")
+      fs.writeFileSync(bad, "throw new Error('broken worker')\n")
+      const here = path.join(dir, "here.xlsx")
+      const there = path.join(dir, "fallback.xlsx")
+      yield* Render.render(doc, here, { workers: false })
+      yield* Render.render(doc, there, { workerMinRows: 1_000, workerScript: new URL(`file://${bad}`) })
+      expect(fs.readFileSync(there).equals(fs.readFileSync(here))).toBe(true)
+    }),
+  )
+})
