@@ -14,6 +14,7 @@ import { zhCompanyName } from "../pipeline/normalize/companyZh.js"
 import { checkCreditCode } from "../pipeline/normalize/creditCode.js"
 import { normalizeOwnership } from "../pipeline/normalize/ownership.js"
 import { normalizeText } from "../pipeline/normalize/text.js"
+import { fromRows } from "../pipeline/reconcile/entities/Firms.js"
 import { linkList } from "../pipeline/reconcile/entities/ListLink.js"
 import { emit, now, parseArgs } from "./lib.js"
 import { scanCsv, scoreLinks } from "./truth.js"
@@ -91,9 +92,11 @@ await scanCsv(join(data, regSource), "reference", (get, row) => {
     provenance: { source: regSource, row },
   })
 })
+// In columns, as the reference/firms asset gives them to list-links.
+const firms = fromRows(registry)
 const t1 = now()
 mem("loaded")
-const result = linkList(list, registry)
+const result = linkList(list, firms)
 const t2 = now()
 mem("linked")
 

@@ -23,7 +23,7 @@ export const build = (sourcesDir: string) =>
     const clean = CleanAssets.cleanAssets(raws)
     const decisions = Reconciled.decisionsAsset(raws.filter((r) => r.kind === "review-decisions").map((r) => r.asset as any))
     const entities = Reconciled.entitiesAsset({ ...clean, decisions })
-    const listLinks = Reconciled.listLinksAsset({ lists: clean.lists, registry: clean.registry, decisions })
+    const listLinks = Reconciled.listLinksAsset({ lists: clean.lists, firms: clean.firms, decisions })
     const figures = Reconciled.figuresAsset(clean)
     // Data sources feed the publication; review decisions only feed reconciliation.
     const published = raws.filter((r) => r.kind !== "review-decisions").map((r) => r.asset as any)

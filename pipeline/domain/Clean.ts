@@ -140,3 +140,32 @@ export interface RegistryRow {
   readonly aliasesEn: ReadonlyArray<string>
   readonly provenance: Provenance
 }
+
+/** A text column with few distinct values: the values, and each row's index into them. */
+export interface CodedText {
+  readonly values: ReadonlyArray<string>
+  readonly codes: Uint32Array
+}
+
+/**
+ * The firms of company registries (reference rows without an entity id), column by column:
+ * what list linking reads, for millions of rows without an object per row. Index i is one
+ * registry row; text is normalised as in `RegistryRow`, "" where the source has none.
+ */
+export interface Firms {
+  readonly length: number
+  /** Normalised credit code (see `normalize/creditCode.ts`). */
+  readonly creditCode: ReadonlyArray<string>
+  /** Chinese name as shown (`ZhName.display`). */
+  readonly nameZh: ReadonlyArray<string>
+  /** Its comparison key (`ZhName.key`). */
+  readonly nameKey: ReadonlyArray<string>
+  /** The key with a place-like trade word kept (`fullZhKey`; usually the same string as `nameKey`). */
+  readonly fullKey: ReadonlyArray<string>
+  readonly province: CodedText
+  readonly city: CodedText
+  readonly sector: CodedText
+  /** Provenance: source id and row. */
+  readonly source: CodedText
+  readonly row: Int32Array
+}

@@ -88,6 +88,12 @@ const isPacked = (c: PackedText | ReadonlyArray<string>): c is PackedText => Arr
 
 const cellsOf = (block: RawBlock): ReadonlyArray<ReadonlyArray<string>> => block.cells.map((c) => (isPacked(c) ? unpack(c).split(SEP) : c))
 
+/** One column's cells of a block (column `k` of `RawRows.columns`), for code that reads a few columns of many rows. */
+export const columnCells = (block: RawBlock, k: number): ReadonlyArray<string> => {
+  const c = block.cells[k]!
+  return isPacked(c) ? unpack(c).split(SEP) : c
+}
+
 /** The ArrayBuffers under the packed columns of some blocks, to transfer them to another thread. */
 export const buffersOf = (blocks: ReadonlyArray<RawBlock>): Array<ArrayBuffer> => {
   const out: Array<ArrayBuffer> = []
@@ -184,6 +190,23 @@ export const concat = (first: RawRows, second: RawRows, offset: number): RawRows
   length: first.length + second.length,
   blocks: [...first.blocks, ...second.blocks.map((b) => ({ rows: b.rows.map((r) => r + offset), cells: b.cells }))],
 })
+
+/**
+ * The rows whose cell in `column` passes `keep` (the last column of that name, as in `values`);
+ * without that column, all rows or none as `keep(undefined)` says, without reading a block.
+ */
+export const filter = (rows: RawRows, column: string, keep: (cell: string | undefined) => boolean): RawRows => {
+  const k = rows.columns.lastIndexOf(column)
+  if (k < 0) return keep(undefined) ? rows : empty(rows.columns)
+  const b = new Builder(rows.columns.map((name, j) => [j, name] as const))
+  for (const block of rows.blocks) {
+    const cells = columnCells(block, k)
+    if (!cells.some(keep)) continue
+    const cols = cellsOf(block)
+    for (let i = 0; i < block.rows.length; i++) if (keep(cells[i])) b.push(block.rows[i]!, cols.map((c) => c[i]!))
+  }
+  return b.done()
+}
 
 /** No rows. */
 export const empty = (columns: ReadonlyArray<string> = []): RawRows => ({ columns, length: 0, blocks: [] })

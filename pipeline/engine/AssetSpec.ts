@@ -90,7 +90,7 @@ export interface AssetSpec {
   readonly metadata: Readonly<Record<string, unknown>>
   /**
    * False: the value is not written to the asset store, for a value that costs more to store
-   * and load than to recompute (e.g. `reference/companies`, see its asset). The run store still records the
+   * and load than to recompute (e.g. `reference/firms`, see its asset). The run store still records the
    * materialisation, so an unchanged asset is skipped; when an asset that depends on it must run
    * and the value is not in memory, the plan runs it again ("not kept").
    */

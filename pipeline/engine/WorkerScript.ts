@@ -6,6 +6,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
+import { Worker } from "node:worker_threads"
 
 /**
  * The built script `name`: beside the running bundle (dist/), or dist/ seen from the sources.
@@ -25,3 +26,33 @@ const olderThanSources = (script: string, sourceDirs: ReadonlyArray<string>): bo
   const pipeline = fileURLToPath(new URL("..", import.meta.url))
   return sourceDirs.some((dir) => readdirSync(path.join(pipeline, dir)).some((f) => f.endsWith(".ts") && statSync(path.join(pipeline, dir, f)).mtimeMs > built))
 }
+
+/**
+ * Runs `script` in a worker thread for one job: sends it `message` (moving `transfer`), and gives
+ * its first reply, or undefined when it cannot start, fails or exits first. The worker is ended
+ * once it has replied. `running` (optional) holds it meanwhile, so a caller can stop it early.
+ */
+export const askWorker = <Reply>(script: URL, message: unknown, transfer: ReadonlyArray<ArrayBuffer> = [], running?: Set<Worker>): Promise<Reply | undefined> =>
+  new Promise((resolve) => {
+    let worker: Worker
+    try {
+      // No inherited flags: a loader such as tsx (tests, bench) would load itself again in the worker.
+      worker = new Worker(script, { execArgv: [] })
+      running?.add(worker)
+      worker.postMessage(message, [...transfer])
+    } catch {
+      resolve(undefined)
+      return
+    }
+    let settled = false
+    const settle = (reply: Reply | undefined) => {
+      if (settled) return
+      settled = true
+      running?.delete(worker)
+      void worker.terminate()
+      resolve(reply)
+    }
+    worker.once("message", (m: Reply) => settle(m))
+    worker.once("error", () => settle(undefined))
+    worker.once("exit", () => settle(undefined))
+  })

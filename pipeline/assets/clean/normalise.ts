@@ -17,6 +17,7 @@ import { parsePeriod } from "../../normalize/period.js"
 import { parseQuantity } from "../../normalize/quantity.js"
 import { normalizeText } from "../../normalize/text.js"
 import { splitAliases } from "../../reconcile/entities/Reference.js"
+import { isFirm } from "./firms.js"
 
 /** A clean table: rows plus the findings normalisation raised. */
 export interface CleanTable<A> {
@@ -217,11 +218,16 @@ const NONE: ReadonlyArray<string> = Object.freeze([])
 /** An alias cell as Reference.splitAliases reads it, with NONE for the usual blank cell. */
 const split = (s: string): ReadonlyArray<string> => (s.trim() === "" ? NONE : splitAliases(s))
 
-/** Company registries and the curated reference file of groups and aliases. */
+/**
+ * The curated reference of groups and aliases: reference rows with an entity id. The other rows
+ * (registry firms, millions of them) are the `reference/firms` asset's, in columns (firms.ts); a
+ * table without an entity id column is all firms and is not read here.
+ */
 export const registry = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.RegistryRow> => {
   const cat = categorical()
   const ownership = memo(normalizeOwnership)
-  return eachRow(tables, (t, r, emit) => {
+  const curated = tables.map((t) => ({ ...t, rows: RawRows.filter(t.rows, "entity_id", (id) => !isFirm(id)) }))
+  return eachRow(curated, (t, r, emit) => {
     const at = provenance(t, r)
     const c = code(r.values["credit_code"] ?? "")
     const own = ownership(cat(r, "ownership"))

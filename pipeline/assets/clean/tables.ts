@@ -8,6 +8,7 @@ import type { AnyAsset, Asset as AssetT, CheckSpec } from "../../engine/AssetSpe
 import type * as Clean from "../../domain/Clean.js"
 import type { SourceKind } from "../../domain/Source.js"
 import type { RawTable } from "../../ingest/Ingest.js"
+import * as Firms from "./firms.js"
 import * as N from "./normalise.js"
 
 type Normaliser<A> = (tables: ReadonlyArray<RawTable>) => N.CleanTable<A>
@@ -55,8 +56,39 @@ export const cleanAssets = (raws: ReadonlyArray<{ readonly kind: SourceKind; rea
     lighthouses: cleanAsset<Clean.LighthouseRow>("wef/lighthouses", "WEF Global Lighthouse Network sites", of("wef-lighthouses"), N.lighthouses),
     rounds: cleanAsset<Clean.RoundClaimRow>("wef/rounds", "claims about lighthouse announcement rounds, one per source", of("wef-rounds"), N.rounds),
     spending: cleanAsset<Clean.SpendingRow>("idc/spending", "IoT spending and device figures, every vintage", of("idc-spending"), N.spending),
-    // Not kept: a 2M-row registry is quicker to normalise again (~10 s in the last 1M bench) than to store (9 s) and load (5.6 s).
-    // Version 2: English name keys for curated reference rows only (Clean.RegistryRow.nameEn).
-    registry: cleanAsset<Clean.RegistryRow>("reference/companies", "company registries and the curated reference of groups and aliases", of("reference"), N.registry, { persist: false, codeVersion: "2" }),
+    // Version 3: curated reference rows only (entity id); registry firms are reference/firms.
+    registry: cleanAsset<Clean.RegistryRow>("reference/companies", "the curated reference of companies, groups and aliases (reference rows with an entity id)", of("reference"), N.registry, { codeVersion: "3" }),
+    firms: firmsAsset(of("reference")),
   }
 }
+
+/**
+ * `reference/firms`: the registry firms (reference rows without an entity id) in columns, which
+ * list linking reads. Normalised on every core at once (firms.ts). Not kept: for a 2M-row registry,
+ * normalising again is quicker than storing and loading.
+ */
+const firmsAsset = (raws: ReadonlyArray<AssetT<RawTable, any>>) =>
+  Asset.make({
+    key: "reference/firms",
+    description: "company registry firms (reference rows without an entity id): credit code, Chinese name and keys, province, city, sector",
+    codeVersion: "1",
+    persist: false,
+    deps: Object.fromEntries(raws.map((r) => [r.spec.key, r])) as Record<string, AssetT<RawTable, any>>,
+    checks: [
+      {
+        name: "provenance",
+        description: "every firm names its source and row",
+        severity: "error",
+        blocking: true,
+        run: (f: Clean.Firms) => {
+          let bad = 0
+          for (let i = 0; i < f.length; i++) if (f.source.values[f.source.codes[i]!] === "" || !(f.row[i]! > 0)) bad++
+          return { passed: bad === 0, message: `${bad} of ${f.length} firms without provenance` }
+        },
+      },
+    ],
+    run: (inputs) =>
+      Effect.promise(() => Firms.normaliseFirms(raws.map((r) => inputs[r.spec.key] as RawTable))).pipe(
+        Effect.map(({ firms, findings, workers }) => ({ value: firms, rows: firms.length, findings, metadata: { threads: workers + 1 } })),
+      ),
+  })

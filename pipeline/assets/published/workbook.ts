@@ -50,8 +50,14 @@ export const workbookAsset = (
             sources,
           })),
         })
-        // At once: the workbook's big tables are written by worker threads while this thread writes the bundle.
-        const [result] = yield* Effect.all([Render.render(doc, join(ctx.filesDir, WORKBOOK_FILE)), bundle], { concurrency: 2 })
+        // The workbook's big tables go to worker threads first; this thread then writes the bundle and the other parts.
+        const result = yield* Effect.scoped(
+          Effect.gen(function* () {
+            const prepared = yield* Render.prepare(doc, join(ctx.filesDir, WORKBOOK_FILE))
+            const [written] = yield* Effect.all([Render.write(prepared), bundle], { concurrency: 2 })
+            return written
+          }),
+        )
         return {
           value: { file: WORKBOOK_FILE, sheets: result.sheets.map((s) => ({ name: s.name, rows: s.rows })), asOf: data.asOf },
           rows: result.sheets.reduce((a, s) => a + s.rows, 0),

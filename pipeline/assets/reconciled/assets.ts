@@ -86,10 +86,10 @@ export const entitiesAsset = (deps: {
     ],
     run: (i) =>
       Effect.sync(() => {
-        // The curated reference only: a registry extract (millions of firms) is linked to the large
-        // lists by `reconciled/list-links`; making an entity of every registry row here would
-        // publish millions of entities nobody mentions.
-        const curated = i.registry.rows.filter((r) => r.entityId !== undefined)
+        // The curated reference only (reference/companies): registry firms (millions of them) are
+        // linked to the large lists by `reconciled/list-links`; making an entity of every firm here
+        // would publish millions of entities nobody mentions.
+        const curated = i.registry.rows
         const result = resolve({
           mentions: [
             ...Mention.mentionsFromPlatforms(i.platforms.rows),
@@ -104,7 +104,7 @@ export const entitiesAsset = (deps: {
   })
 
 /** `reconciled/list-links`: each firm of the large MIIT lists linked to the company registry. */
-export const listLinksAsset = (deps: { readonly lists: Clean<Clean.ListRow>; readonly registry: Clean<Clean.RegistryRow>; readonly decisions: AssetT<ReadonlyArray<Decision>, any> }) =>
+export const listLinksAsset = (deps: { readonly lists: Clean<Clean.ListRow>; readonly firms: AssetT<Clean.Firms, any>; readonly decisions: AssetT<ReadonlyArray<Decision>, any> }) =>
   Asset.make({
     key: "reconciled/list-links",
     description: "MIIT list firms linked to the company registry by credit code and name, with scores and the review band",
@@ -112,8 +112,7 @@ export const listLinksAsset = (deps: { readonly lists: Clean<Clean.ListRow>; rea
     deps,
     run: (i) =>
       Effect.sync(() => {
-        const registry = i.registry.rows.filter((r) => r.entityId === undefined)
-        const result: ListLinkResult = linkList(i.lists.rows, registry, { decisions: i.decisions })
+        const result: ListLinkResult = linkList(i.lists.rows, i.firms, { decisions: i.decisions })
         return { value: result, rows: result.links.length, findings: result.findings, metadata: { ...result.stats } }
       }),
   })

@@ -3,6 +3,7 @@
  * Float64Array, booleans in a Uint8Array, text as one joined string plus lengths. A worker gets
  * them by structured clone in a handful of copies (one per column) where a million row arrays
  * would be ~16 million values to clone one by one. Decoding gives the same cells back, in order.
+ * (The rows are read once; each column's cells are held as an array until it is encoded.)
  */
 import type { CellValue, Row, RowSource, Rows } from "./WorkbookDoc.js"
 import * as Doc from "./WorkbookDoc.js"
@@ -14,6 +15,8 @@ export type EncodedColumn =
   | { readonly t: "bool"; readonly values: Uint8Array }
   /** Each cell's length in UTF-16 units (-1: null) and all cells joined. */
   | { readonly t: "text"; readonly lengths: Int32Array; readonly text: string }
+  /** Few distinct values (null among them): each cell's index into `values`. */
+  | { readonly t: "dict"; readonly values: ReadonlyArray<string | null>; readonly codes: Uint16Array }
   | { readonly t: "any"; readonly values: ReadonlyArray<CellValue> }
 
 /** A table's rows, column by column. */
@@ -22,71 +25,108 @@ export interface EncodedRows {
   readonly columns: ReadonlyArray<EncodedColumn>
 }
 
+/** Most distinct values a dictionary column holds (its codes are 16-bit). */
+const MAX_DICT = 1 << 16
+
 type Kind = "num" | "bool" | "text" | "any" | "empty"
 
 const kindOf = (v: CellValue | undefined): Kind =>
   v === null || v === undefined ? "empty" : typeof v === "number" ? "num" : typeof v === "boolean" ? "bool" : typeof v === "string" ? "text" : "any"
 
-/** Encodes `width` columns of `rows` (cells past a row's end are null). Reads the rows twice: once for the kinds, once for the values. */
+/** Encodes `width` columns of `rows` (cells past a row's end are null), reading the rows once. */
 export const encode = (rows: Rows, width: number): EncodedRows => {
   const count = Doc.rowCount(rows)
   const kinds: Array<Kind> = Array.from({ length: width }, () => "empty")
-  for (const row of Doc.iterateRows(rows)) {
-    for (let j = 0; j < width; j++) {
-      const k = kindOf(row[j])
-      if (k === "empty" || k === kinds[j]) continue
-      kinds[j] = kinds[j] === "empty" ? k : "any"
-    }
-  }
-  const nums = kinds.map((k) => (k === "num" ? new Float64Array(count) : undefined))
-  const nulls = kinds.map((k) => (k === "num" ? new Uint8Array(count) : undefined))
-  const bools = kinds.map((k) => (k === "bool" ? new Uint8Array(count) : undefined))
-  const lengths = kinds.map((k) => (k === "text" ? new Int32Array(count) : undefined))
-  const texts = kinds.map((k) => (k === "text" ? new Array<string>() : undefined))
-  const anys = kinds.map((k) => (k === "any" || k === "empty" ? new Array<CellValue>(count) : undefined))
+  const cells: Array<Array<CellValue>> = Array.from({ length: width }, () => new Array<CellValue>(count))
   let i = 0
   for (const row of Doc.iterateRows(rows)) {
-    if (i === count) break
+    if (i === count) throw new Error(`the rows gave more rows than the ${count} declared (RowSource.count)`)
     for (let j = 0; j < width; j++) {
       const v = row[j] ?? null
-      switch (kinds[j]) {
-        case "num":
-          if (v === null) nulls[j]![i] = 1
-          else nums[j]![i] = v as number
-          break
-        case "bool":
-          bools[j]![i] = v === null ? 2 : v ? 1 : 0
-          break
-        case "text":
-          if (v === null) lengths[j]![i] = -1
-          else {
-            lengths[j]![i] = (v as string).length
-            texts[j]!.push(v as string)
-          }
-          break
-        default:
-          anys[j]![i] = v
-      }
+      cells[j]![i] = v
+      const k = kindOf(v)
+      if (k !== "empty" && k !== kinds[j]) kinds[j] = kinds[j] === "empty" ? k : "any"
     }
     i++
   }
-  if (i !== count) throw new Error(`the rows gave ${i} rows but ${count} were declared`)
-  return {
-    count,
-    columns: kinds.map((k, j): EncodedColumn => {
-      if (k === "num") return nulls[j]!.includes(1) ? { t: "num", values: nums[j]!, nulls: nulls[j]! } : { t: "num", values: nums[j]! }
-      if (k === "bool") return { t: "bool", values: bools[j]! }
-      if (k === "text") return { t: "text", lengths: lengths[j]!, text: texts[j]!.join("") }
-      return { t: "any", values: anys[j]! }
-    }),
+  if (i !== count) throw new Error(`the rows gave ${i} rows but ${count} were declared (RowSource.count)`)
+  return { count, columns: kinds.map((k, j) => column(k, cells[j]!)) }
+}
+
+/** One column's cells in the form of its kind. */
+const column = (kind: Kind, cells: ReadonlyArray<CellValue>): EncodedColumn => {
+  const n = cells.length
+  switch (kind) {
+    case "num": {
+      const values = new Float64Array(n)
+      let nulls: Uint8Array | undefined
+      for (let i = 0; i < n; i++) {
+        const v = cells[i]
+        if (v === null) (nulls ??= new Uint8Array(n))[i] = 1
+        else values[i] = v as number
+      }
+      return nulls === undefined ? { t: "num", values } : { t: "num", values, nulls }
+    }
+    case "bool":
+      return { t: "bool", values: Uint8Array.from(cells, (v) => (v === null ? 2 : v ? 1 : 0)) }
+    case "text":
+      return dictionary(cells as ReadonlyArray<string | null>) ?? joined(cells as ReadonlyArray<string | null>)
+    default:
+      return { t: "any", values: cells }
   }
+}
+
+/** A text column with few distinct values (province, status, source) as codes; undefined when it has many. */
+const dictionary = (cells: ReadonlyArray<string | null>): EncodedColumn | undefined => {
+  const n = cells.length
+  const limit = Math.min(MAX_DICT, Math.max(16, n >> 2))
+  const index = new Map<string | null, number>()
+  const values: Array<string | null> = []
+  const codes = new Uint16Array(n)
+  for (let i = 0; i < n; i++) {
+    const v = cells[i]!
+    let c = index.get(v)
+    if (c === undefined) {
+      if (values.length === limit) return undefined
+      c = values.length
+      index.set(v, c)
+      values.push(v)
+    }
+    codes[i] = c
+  }
+  return { t: "dict", values, codes }
+}
+
+/** A text column as one joined string and each cell's length. */
+const joined = (cells: ReadonlyArray<string | null>): EncodedColumn => {
+  const lengths = new Int32Array(cells.length)
+  const texts: Array<string> = []
+  for (let i = 0; i < cells.length; i++) {
+    const v = cells[i]!
+    if (v === null) lengths[i] = -1
+    else {
+      lengths[i] = v.length
+      texts.push(v)
+    }
+  }
+  return { t: "text", lengths, text: texts.join("") }
 }
 
 /** The buffers of `encoded`, for postMessage's transfer list. */
 export const buffersOf = (encoded: EncodedRows): Array<ArrayBuffer> =>
   encoded.columns.flatMap((c): Array<ArrayBuffer> => {
-    const b = c.t === "num" ? [c.values.buffer, ...(c.nulls ? [c.nulls.buffer] : [])] : c.t === "bool" ? [c.values.buffer] : c.t === "text" ? [c.lengths.buffer] : []
-    return b as Array<ArrayBuffer>
+    switch (c.t) {
+      case "num":
+        return [c.values.buffer, ...(c.nulls ? [c.nulls.buffer] : [])] as Array<ArrayBuffer>
+      case "bool":
+        return [c.values.buffer as ArrayBuffer]
+      case "dict":
+        return [c.codes.buffer as ArrayBuffer]
+      case "text":
+        return [c.lengths.buffer as ArrayBuffer]
+      default:
+        return []
+    }
   })
 
 /** The rows back, as a re-iterable source (each row a fresh array; text cells are slices of the joined text). */
@@ -105,6 +145,9 @@ export const decode = (encoded: EncodedRows): RowSource => ({
             break
           case "bool":
             row[j] = c.values[i] === 2 ? null : c.values[i] === 1
+            break
+          case "dict":
+            row[j] = c.values[c.codes[i]!]!
             break
           case "text": {
             const n = c.lengths[i]!

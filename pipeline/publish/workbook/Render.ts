@@ -8,7 +8,7 @@
  * hyperlinks and native charts, and write the package with fixed entry dates and a fixed entry order.
  * exceljs' own streaming writer needs ~47 s for 1M rows × 8 columns here; this path ~9 s CPU, ~170 MB RSS.
  */
-import { Effect } from "effect"
+import { Effect, type Scope } from "effect"
 import ExcelJS from "exceljs"
 import JSZip from "jszip"
 import * as fs from "node:fs"
@@ -16,8 +16,8 @@ import * as Charts from "./Charts.js"
 import type { CellValue, ColumnDoc, Row, TableSheet, TextSheet, WorkbookDoc } from "./WorkbookDoc.js"
 import * as Doc from "./WorkbookDoc.js"
 import { WorkbookError } from "./WorkbookError.js"
-import { Worker } from "node:worker_threads"
-import { builtWorker } from "../../engine/WorkerScript.js"
+import type { Worker } from "node:worker_threads"
+import { askWorker, builtWorker } from "../../engine/WorkerScript.js"
 import * as Columns from "./Columns.js"
 import * as SheetXml from "./SheetXml.js"
 import type { SheetJob, SheetReply } from "./SheetWorker.js"
@@ -45,6 +45,8 @@ export interface RenderResult {
   readonly bytes: number
   readonly sheets: ReadonlyArray<{ readonly name: string; readonly kind: "text" | "table"; readonly rows: number; readonly note?: string }>
   readonly charts: number
+  /** Sheets whose part a worker thread wrote (the others were written on this thread). */
+  readonly workers: number
 }
 
 /** Widest a fitted column gets, in characters; longer text wraps or is cut off visually, never in the data. */
@@ -241,38 +243,60 @@ const columnStyles = (sheetXml: string, count: number): Array<number | undefined
  * deflated part and fills `state`, or undefined (worker failed or could not start: the part is then
  * written here, from the same rows, to the same bytes).
  */
-const inWorker = (script: URL, part: SheetXml.SheetPart, state: SheetXml.PartState, level: number, workers: Set<Worker>): Promise<Deflated | undefined> =>
-  new Promise((resolve) => {
-    let worker: Worker
-    try {
-      const { rows, ...rest } = part
-      const encoded = Columns.encode(rows, part.columns.length)
-      // No inherited flags: a loader such as tsx (tests, bench) would load itself again in the worker.
-      worker = new Worker(script, { execArgv: [] })
-      workers.add(worker)
-      worker.postMessage({ part: rest, rows: encoded, level } satisfies SheetJob, Columns.buffersOf(encoded))
-    } catch {
-      resolve(undefined)
-      return
-    }
-    let settled = false
-    const settle = (d: Deflated | undefined) => {
-      if (settled) return
-      settled = true
-      workers.delete(worker)
-      void worker.terminate()
-      resolve(d)
-    }
-    worker.once("message", (m: SheetReply) => {
-      if (m._tag !== "done") return settle(undefined)
-      // One by one: a spread of a million links would overflow the stack.
-      for (const l of m.links) state.links.push(l)
-      for (const r of m.rels) state.rels.push(r)
-      state.rows = m.rows
-      settle({ data: [m.data], crc: m.crc, size: m.size })
-    })
-    worker.once("error", () => settle(undefined))
-    worker.once("exit", () => settle(undefined))
+const inWorker = async (
+  script: URL,
+  part: SheetXml.SheetPart,
+  encoded: Columns.EncodedRows,
+  state: SheetXml.PartState,
+  level: number,
+  workers: Set<Worker>,
+): Promise<Deflated | undefined> => {
+  const { rows: _, ...rest } = part
+  const m = await askWorker<SheetReply>(script, { part: rest, rows: encoded, level } satisfies SheetJob, Columns.buffersOf(encoded), workers)
+  if (m?._tag !== "done") return undefined
+  // One by one: a spread of a million links would overflow the stack.
+  for (const l of m.links) state.links.push(l)
+  for (const r of m.rels) state.rels.push(r)
+  state.rows = m.rows
+  return { data: [m.data], crc: m.crc, size: m.size }
+}
+
+const SHARED_STRINGS = "xl/sharedStrings.xml"
+
+/** The skeleton's shared strings, to which the repeated texts of big tables are added. */
+class SharedStrings {
+  /** False when the skeleton has no shared strings part (then every text stays inline). */
+  readonly usable: boolean
+  added = 0
+  private readonly start: number
+  private readonly extra: Array<string> = []
+  constructor(private readonly skeletonXml: string | undefined) {
+    const m = skeletonXml === undefined ? null : /uniqueCount="(\d+)"/.exec(skeletonXml)
+    this.usable = m !== null && skeletonXml!.includes("</sst>")
+    this.start = m === null ? 0 : Number(m[1])
+  }
+  /** Adds `text`; its index. */
+  add(text: string): number {
+    const space = text.charCodeAt(0) <= 32 || text.charCodeAt(text.length - 1) <= 32 ? ' xml:space="preserve"' : ""
+    this.extra.push(`<si><t${space}>${escapeXml(text)}</t></si>`)
+    return this.start + this.added++
+  }
+  /** The part with the added strings. `count` (references, optional in the schema) is dropped rather than left wrong. */
+  xml(): string {
+    return this.skeletonXml!.replace(/\scount="\d+"/, "")
+      .replace(/uniqueCount="\d+"/, `uniqueCount="${this.start + this.added}"`)
+      .replace("</sst>", `${this.extra.join("")}</sst>`)
+  }
+}
+
+/** Per column, the shared string index of each value of a text column of few values (plain text kinds only: dates and links are written their own way). */
+const sharedColumns = (encoded: Columns.EncodedRows, columns: ReadonlyArray<ColumnDoc>, sst: SharedStrings): Array<ReadonlyMap<string, number> | undefined> =>
+  encoded.columns.map((c, j) => {
+    const kind = columns[j]!.kind
+    if (c.t !== "dict" || kind === "date" || kind === "url") return undefined
+    const map = new Map<string, number>()
+    for (const v of c.values) if (v !== null && v !== "" && !map.has(v)) map.set(v, sst.add(v))
+    return map
   })
 
 const isTable = (s: Doc.SheetDoc): s is TableSheet => s.kind === "table"
@@ -322,9 +346,21 @@ const widenTable = (tableXml: string, ref: string): string =>
 const partRank = (name: string): string =>
   name === "[Content_Types].xml" ? `0${name}` : /^xl\/worksheets\/_rels\//.test(name) ? `2${name}` : `1${name}`
 
-type Written = { bytes: number; sheets: RenderResult["sheets"]; charts: number } | { error: string; sheet?: string }
+type Written = { bytes: number; sheets: RenderResult["sheets"]; charts: number; workers: number } | { error: string; sheet?: string }
 
-const renderAsync = async (doc: WorkbookDoc, file: string, options: RenderOptions): Promise<Written> => {
+/** A workbook laid out with its big tables' workers started: what `write` finishes. */
+export interface Prepared {
+  readonly doc: WorkbookDoc
+  readonly file: string
+  readonly level: number
+  readonly entries: ReadonlyArray<ZipEntry>
+  readonly tables: ReadonlyArray<{ readonly sheet: TableSheet; readonly state: SheetXml.PartState }>
+  readonly charts: number
+  readonly workers: Set<Worker>
+  readonly byWorker: () => number
+}
+
+const prepareAsync = async (doc: WorkbookDoc, file: string, options: RenderOptions): Promise<Prepared> => {
   const widthSample = options.widthSampleRows ?? 20_000
   const { parts, textLinks } = await skeleton(doc, widthSample)
   const tasks: Array<TableTask> = []
@@ -373,22 +409,37 @@ const renderAsync = async (doc: WorkbookDoc, file: string, options: RenderOption
   const script = options.workers === false ? undefined : (options.workerScript ?? builtWorker("sheet-worker", ["publish/workbook"]))
   const level = options.compressionLevel ?? 2
   const workers = new Set<Worker>()
+  let byWorker = 0
   const streamed = new Map<string, { task: TableTask; part: SheetXml.SheetPart; state: SheetXml.PartState; deflated?: Promise<Deflated | undefined> }>()
+  const sst = new SharedStrings(parts.get(SHARED_STRINGS))
   for (const task of tasks) {
     const xml = parts.get(task.part)!
     const headerAt = xml.indexOf(`<row r="${task.headerRow}"`)
+    // A big table is read into columns: its text columns of few values become shared strings,
+    // and a worker thread gets the columns. The columns give back the same cells as the rows
+    // (Columns.decode), so the bytes are the same whether the worker or this thread writes it.
+    const big = Doc.isRowSource(task.sheet.rows) && Doc.rowCount(task.sheet.rows) >= (options.workerMinRows ?? 100_000)
+    let encoded: Columns.EncodedRows | undefined
+    try {
+      encoded = big ? Columns.encode(task.sheet.rows, task.sheet.columns.length) : undefined
+    } catch (e) {
+      throw new WorkbookError({ reason: "write", file, sheet: task.sheet.name, message: `could not write ${file}, sheet "${task.sheet.name}": ${e instanceof Error ? e.message : String(e)}` })
+    }
     const part: SheetXml.SheetPart = {
       columns: task.sheet.columns,
+      // The worker gets the columns (their buffers move to it); written here, the part reads the rows again.
       rows: task.sheet.rows,
       headerRow: task.headerRow,
       styles: task.styles,
       prefix: xml.slice(0, xml.indexOf("</row>", headerAt) + "</row>".length),
       suffix: xml.slice(xml.indexOf("</sheetData>")),
+      ...(encoded !== undefined && sst.usable ? { shared: sharedColumns(encoded, task.sheet.columns, sst) } : {}),
     }
     const state = SheetXml.newState()
-    const big = script !== undefined && Doc.isRowSource(task.sheet.rows) && Doc.rowCount(task.sheet.rows) >= (options.workerMinRows ?? 100_000)
-    streamed.set(task.part, { task, part, state, ...(big ? { deflated: inWorker(script, part, state, level, workers) } : {}) })
+    const deflated = encoded !== undefined && script !== undefined ? inWorker(script, part, encoded, state, level, workers).then((d) => (d !== undefined && byWorker++, d)) : undefined
+    streamed.set(task.part, { task, part, state, ...(deflated ? { deflated } : {}) })
   }
+  if (sst.added > 0) parts.set(SHARED_STRINGS, sst.xml())
   const entries: Array<ZipEntry> = [...parts.keys()]
     .sort((a, b) => (partRank(a) < partRank(b) ? -1 : partRank(a) > partRank(b) ? 1 : 0))
     .map((name): ZipEntry => {
@@ -402,15 +453,22 @@ const renderAsync = async (doc: WorkbookDoc, file: string, options: RenderOption
   for (const s of streamed.values()) {
     if (!parts.has(s.task.relsPart)) entries.push({ name: s.task.relsPart, chunks: () => (s.state.rels.length === 0 ? [] : [addRelationships(undefined, s.state.rels)]) })
   }
-  const written = await writeZip(file, entries, Doc.createdDate(doc.properties), level).finally(() => Promise.all([...workers].map((w) => w.terminate())))
+  const tables = [...streamed.values()].map((s) => ({ sheet: s.task.sheet, state: s.state }))
+  return { doc, file, level, entries, tables, charts: chartParts.length, workers, byWorker: () => byWorker }
+}
+
+const writeAsync = async (p: Prepared): Promise<Written> => {
+  const { doc } = p
+  const written = await writeZip(p.file, p.entries, Doc.createdDate(doc.properties), p.level)
   if ("error" in written) return written
-  for (const s of streamed.values()) {
-    const declared = Doc.rowCount(s.task.sheet.rows)
-    if (s.state.rows !== declared) return { error: `the rows gave ${s.state.rows} rows but ${declared} were declared (RowSource.count)`, sheet: s.task.sheet.name }
+  for (const s of p.tables) {
+    const declared = Doc.rowCount(s.sheet.rows)
+    if (s.state.rows !== declared) return { error: `the rows gave ${s.state.rows} rows but ${declared} were declared (RowSource.count)`, sheet: s.sheet.name }
   }
   return {
     bytes: written.bytes,
-    charts: chartParts.length,
+    charts: p.charts,
+    workers: p.byWorker(),
     sheets: doc.sheets.map((s) => ({
       name: s.name,
       kind: s.kind,
@@ -420,11 +478,15 @@ const renderAsync = async (doc: WorkbookDoc, file: string, options: RenderOption
   }
 }
 
+const failure = (file: string) => (e: unknown) =>
+  new WorkbookError({ reason: "write", file, message: `could not write ${file}: ${e instanceof Error ? e.message : String(e)}` })
+
 /**
- * Renders `doc` to `file` (.xlsx). Tables over the sheet limit are split first (see
- * `WorkbookDoc.splitOversized`); the same doc always gives the same bytes.
+ * Lays `doc` out for `file` and starts the worker threads of its big tables (see `write`); the
+ * scope's end stops any still running. Tables over the sheet limit are split first (see
+ * `WorkbookDoc.splitOversized`).
  */
-export const render = (doc: WorkbookDoc, file: string, options: RenderOptions = {}): Effect.Effect<RenderResult, WorkbookError> =>
+export const prepare = (doc: WorkbookDoc, file: string, options: RenderOptions = {}): Effect.Effect<Prepared, WorkbookError, Scope.Scope> =>
   Effect.gen(function* () {
     const split = Doc.splitOversized(doc, options.maxRowsPerSheet ?? Doc.EXCEL_MAX_ROWS)
     const problems = Doc.problems(split)
@@ -437,18 +499,30 @@ export const render = (doc: WorkbookDoc, file: string, options: RenderOptions = 
         message: `cannot write ${file}: ${problems.map((p) => p.message).join("; ")}`,
       })
     }
-    const written = yield* Effect.tryPromise({
-      try: () => renderAsync(split, file, options),
-      catch: (e) => new WorkbookError({ reason: "write", file, message: `could not write ${file}: ${e instanceof Error ? e.message : String(e)}` }),
-    })
+    return yield* Effect.acquireRelease(Effect.tryPromise({ try: () => prepareAsync(split, file, options), catch: (e) => (e instanceof WorkbookError ? e : failure(file)(e)) }), (p) =>
+      Effect.promise(() => Promise.all([...p.workers].map((w) => w.terminate()))),
+    )
+  })
+
+/**
+ * Writes a prepared workbook: the parts in a fixed order, each big table's part as its worker
+ * hands it over. The caller may meanwhile do other work on this thread (the data bundle).
+ */
+export const write = (p: Prepared): Effect.Effect<RenderResult, WorkbookError> =>
+  Effect.gen(function* () {
+    const written = yield* Effect.tryPromise({ try: () => writeAsync(p), catch: failure(p.file) })
     if ("error" in written) {
-      yield* Effect.sync(() => fs.rmSync(file, { force: true }))
+      yield* Effect.sync(() => fs.rmSync(p.file, { force: true }))
       return yield* new WorkbookError({
         reason: "write",
-        file,
+        file: p.file,
         ...(written.sheet !== undefined ? { sheet: written.sheet } : {}),
-        message: `could not write ${file}${written.sheet !== undefined ? `, sheet "${written.sheet}"` : ""}: ${written.error}`,
+        message: `could not write ${p.file}${written.sheet !== undefined ? `, sheet "${written.sheet}"` : ""}: ${written.error}`,
       })
     }
-    return { file, bytes: written.bytes, sheets: written.sheets, charts: written.charts }
+    return { file: p.file, bytes: written.bytes, sheets: written.sheets, charts: written.charts, workers: written.workers }
   })
+
+/** Renders `doc` to `file` (.xlsx): `prepare`, then `write`. The same doc always gives the same bytes. */
+export const render = (doc: WorkbookDoc, file: string, options: RenderOptions = {}): Effect.Effect<RenderResult, WorkbookError> =>
+  Effect.scoped(Effect.flatMap(prepare(doc, file, options), write))

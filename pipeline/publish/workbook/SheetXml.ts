@@ -26,6 +26,8 @@ export interface SheetPart {
   readonly prefix: string
   /** The skeleton's XML from `</sheetData>` on. */
   readonly suffix: string
+  /** Per column, shared string indexes of its texts: such a cell is written as a reference (`t="s"`). */
+  readonly shared?: ReadonlyArray<ReadonlyMap<string, number> | undefined>
 }
 
 /** What writing the rows found: hyperlinks (for the suffix and the rels part) and the row count. */
@@ -45,7 +47,7 @@ const textCell = (ref: string, s: string, text: string): string => {
 
 /** Streams one table's rows as `<row>` XML, collecting hyperlinks; formula-looking text stays an inline string. */
 function* rowsXml(part: SheetPart, state: PartState) {
-  const { columns, headerRow } = part
+  const { columns, headerRow, shared } = part
   const { links, rels } = state
   const letters = columns.map((_, j) => colLetter(j + 1))
   const styleAttr = part.styles.map((s) => (s === undefined ? "" : ` s="${s}"`))
@@ -71,7 +73,9 @@ function* rowsXml(part: SheetPart, state: PartState) {
       if (typeof v === "number") {
         if (Number.isFinite(v)) x += `<c r="${ref}"${s}><v>${v}</v></c>`
       } else if (typeof v === "string") {
-        if (kinds[j] === "date") {
+        const k = shared?.[j]?.get(v)
+        if (k !== undefined) x += `<c r="${ref}"${s} t="s"><v>${k}</v></c>`
+        else if (kinds[j] === "date") {
           const serial = Doc.excelDateSerial(v)
           x += serial === undefined ? textCell(ref, s, v) : `<c r="${ref}"${s}><v>${serial}</v></c>`
         } else {

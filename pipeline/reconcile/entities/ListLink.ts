@@ -6,10 +6,11 @@
  * pass over the registry against a phonetic hash of the rows the exact keys did not settle
  * (blocked by province × sector × key length).
  */
-import type { ListRow, RegistryRow } from "../../domain/Clean.js"
+import type { Firms, ListRow } from "../../domain/Clean.js"
 import * as Finding from "../../domain/Finding.js"
 import { checkCreditCode, creditCodeCheckChar } from "../../normalize/creditCode.js"
 import * as Decision from "./Decision.js"
+import { firmAt, type FirmView } from "./Firms.js"
 import { fullZhKey, homophoneDistance, KeyIndex, PHONETIC_BUCKET, phoneticHash, pinyinRanks, stringHash } from "./keys.js"
 import * as Score from "./Score.js"
 
@@ -78,11 +79,11 @@ const VIA_HOMOPHONE = 5
 const EPS = 1e-9
 
 /**
- * Links every list row to at most one registry row. Registry rows need a credit code (that is
- * what a link points at); rows without one are ignored. Pure: no I/O, deterministic for the
- * same inputs whatever their order (ties go to review, never to the first row seen).
+ * Links every list row to at most one registry firm. Firms need a credit code (that is what a
+ * link points at); firms without one are ignored. Pure: no I/O, deterministic for the same
+ * inputs whatever their order (ties go to review, never to the first row seen).
  */
-export const linkList = (list: ReadonlyArray<ListRow>, registry: ReadonlyArray<RegistryRow>, options: ListLinkOptions = {}): ListLinkResult => {
+export const linkList = (list: ReadonlyArray<ListRow>, registry: Firms, options: ListLinkOptions = {}): ListLinkResult => {
   const w = options.weights ?? Score.defaultWeights
   const th = options.thresholds ?? Score.defaultThresholds
   const decisions = Decision.table(options.decisions ?? [])
@@ -91,27 +92,27 @@ export const linkList = (list: ReadonlyArray<ListRow>, registry: ReadonlyArray<R
   const N = list.length
 
   // ---- registry indexes -------------------------------------------------------------------
-  const regCode: Array<string> = new Array<string>(R).fill("")
+  const regCode = registry.creditCode
   const regKey: Array<string> = new Array<string>(R).fill("")
   const regStripped: Array<string> = new Array<string>(R).fill("")
-  const regProv: Array<string> = new Array<string>(R).fill("")
-  const regCity: Array<string> = new Array<string>(R).fill("")
+  // Places and sectors are coded columns: each distinct value is made bare once.
+  const provinces = registry.province.values.map(Score.bareplace)
+  const cities = registry.city.values.map(Score.bareplace)
+  const provCodes = registry.province.codes
+  const cityCodes = registry.city.codes
+  const sectorCodes = registry.sector.codes
+  const sectors = registry.sector.values
+  const regProv: Array<string> = Array.from(provCodes, (c) => provinces[c]!)
+  const regCity: Array<string> = Array.from(cityCodes, (c) => cities[c]!)
   const charCount = new Uint32Array(0x10000)
   let charTotal = 0
   for (let i = 0; i < R; i++) {
-    const r = registry[i]!
-    regProv[i] = Score.bareplace(r.province)
-    regCity[i] = Score.bareplace(r.city)
-    const code = r.creditCode
-    const name = r.nameZh
-    // A registry row without a code cannot be a link target; without a name, no key finds it.
-    if (code === undefined || code === "") continue
-    regCode[i] = code
-    if (name === undefined || name.key === "") continue
-    const k = fullZhKey(name)
+    // A firm without a code cannot be a link target; without a name, no key finds it.
+    if (regCode[i] === "" || registry.nameKey[i] === "") continue
+    const k = registry.fullKey[i]!
     regKey[i] = k
-    // Rows whose normaliser key lost a place-like trade word (see fullZhKey) are found by that key too.
-    if (k !== name.key) regStripped[i] = name.key
+    // Firms whose normaliser key lost a place-like trade word (see fullZhKey) are found by that key too.
+    if (k !== registry.nameKey[i]) regStripped[i] = registry.nameKey[i]!
     for (let j = 0; j < k.length; j++) charCount[k.charCodeAt(j)]++
     charTotal += k.length
   }
@@ -161,7 +162,7 @@ export const linkList = (list: ReadonlyArray<ListRow>, registry: ReadonlyArray<R
       else if (loc === rp) s += w.province
     }
     if (prov !== "" && rp !== "") s += prov === rp ? w.province : w["province-conflict"]
-    const rs = registry[ri]!.sector
+    const rs = sectors[sectorCodes[ri]!]!
     if (sector !== "" && rs !== "") s += sector === rs ? w.sector : w["sector-conflict"]
     return s
   }
@@ -169,7 +170,7 @@ export const linkList = (list: ReadonlyArray<ListRow>, registry: ReadonlyArray<R
   /** Offers candidate `ri` at `score` to row `i`, keeping the best and the runner-up. */
   const offer = (i: number, ri: number, score: number, how: number, code: string | undefined) => {
     if (useDecisions) {
-      const key = Decision.linkKeyOf(mKey[i]!, code, registry[ri]!.creditCode!)
+      const key = Decision.linkKeyOf(mKey[i]!, code, regCode[ri]!)
       const d = decisions.byKey.get(key)
       if (d !== undefined) {
         decisions.used.add(key)
@@ -315,7 +316,7 @@ export const linkList = (list: ReadonlyArray<ListRow>, registry: ReadonlyArray<R
       const rk = regKey[ri]!
       if (rk.length < 3) continue
       const p = provIds.get(regProv[ri]!)
-      const s = sectorIds.get(registry[ri]!.sector)
+      const s = sectorIds.get(sectors[sectorCodes[ri]!]!)
       if (p === undefined || s === undefined) continue
       const b = blockOf(p, s, rk.length)
       const g0 = pending.get(phoneticHash(rk, b, 0, ranks))
@@ -347,7 +348,7 @@ export const linkList = (list: ReadonlyArray<ListRow>, registry: ReadonlyArray<R
         ambiguous++
       } else status = bestScore[i]! >= th.autoLink ? "auto" : "review"
       if (status === "review") {
-        const code = registry[ri]!.creditCode!
+        const code = regCode[ri]!
         review.push({
           seq: m.seq,
           row: m.provenance.row,
@@ -355,7 +356,7 @@ export const linkList = (list: ReadonlyArray<ListRow>, registry: ReadonlyArray<R
           score,
           linkKey: Decision.linkKeyOf(mKey[i]!, codes[i], code),
           reason: tie ? "ambiguous" : "review-band",
-          evidence: explainListPair(m, registry[ri]!, w, (c) => charCount[c]! < rareBelow),
+          evidence: explainListPair(m, firmAt(registry, ri), w, (c) => charCount[c]! < rareBelow),
         })
         if (tie)
           findings.push(
@@ -382,13 +383,13 @@ export const linkList = (list: ReadonlyArray<ListRow>, registry: ReadonlyArray<R
         Finding.make(
           "warn",
           "credit-code-name-conflict",
-          `Credit code ${regCode[ci]} belongs to "${registry[ci]!.nameZh?.display ?? ""}" in the registry, but the list names "${m.name.display}"; ` +
+          `Credit code ${regCode[ci]} belongs to "${registry.nameZh[ci]!}" in the registry, but the list names "${m.name.display}"; ` +
             (status === "auto" && ri === ci ? "linked by the code." : status === "review" ? "sent to review." : "not linked."),
           { source: m.provenance.source, row: m.provenance.row, field: "credit_code", value: codes[i] ?? "" },
         ),
       )
     if (status === "none") unlinked++
-    links[i] = { seq: m.seq, source: m.provenance.source, row: m.provenance.row, creditCode: linked ? registry[ri]!.creditCode : undefined, score, status }
+    links[i] = { seq: m.seq, source: m.provenance.source, row: m.provenance.row, creditCode: linked ? regCode[ri] : undefined, score, status }
   }
   for (const r of review)
     findings.push(
@@ -420,18 +421,18 @@ export const linkList = (list: ReadonlyArray<ListRow>, registry: ReadonlyArray<R
 }
 
 /**
- * The evidence behind a (list row, registry row) pair, feature by feature: what the review
+ * The evidence behind a (list row, registry firm) pair, feature by feature: what the review
  * table and the links asset show. Allocates; not for hot loops.
  */
 export const explainListPair = (
   m: ListRow,
-  r: RegistryRow,
+  r: FirmView,
   w: Score.Weights = Score.defaultWeights,
   isRare?: (charCode: number) => boolean,
 ): Array<Score.Evidence> => {
   const ev: Array<Score.Evidence> = []
   const code = m.creditCode === "" ? undefined : m.creditCode
-  if (code !== undefined && r.creditCode !== undefined) {
+  if (code !== undefined && r.creditCode !== "") {
     if (m.creditCodeValid) {
       if (code === r.creditCode) ev.push({ feature: "credit-code", weight: w["credit-code"], detail: code })
       else ev.push({ feature: "credit-code-mismatch", weight: w["credit-code-mismatch"], detail: `${code} ≠ ${r.creditCode}` })
@@ -442,9 +443,9 @@ export const explainListPair = (
     }
   }
   const mk = fullZhKey(m.name)
-  const rk = r.nameZh === undefined ? "" : fullZhKey(r.nameZh)
+  const rk = r.fullKey
   if (mk !== "" && mk === rk) ev.push({ feature: "zh-key", weight: w["zh-key"], detail: mk })
-  else if (mk !== "" && m.name.key === r.nameZh?.key) ev.push({ feature: "zh-key-stripped", weight: w["zh-key-stripped"], detail: m.name.key })
+  else if (mk !== "" && m.name.key === r.nameKey) ev.push({ feature: "zh-key-stripped", weight: w["zh-key-stripped"], detail: m.name.key })
   else if (mk !== "" && rk !== "") {
     const d = homophoneDistance(mk, rk, Score.MAX_HOMOPHONES, pinyinRanks())
     if (d > 0) {

@@ -6,7 +6,8 @@ import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import * as Render from "../../../pipeline/publish/workbook/Render.js"
-import { sampleDoc } from "./sample.js"
+import type { TableSheet } from "../../../pipeline/publish/workbook/WorkbookDoc.js"
+import { numberedList, sampleDoc } from "./sample.js"
 
 /** Runs LibreOffice headless with a private profile so parallel runs do not share (and lock) one. */
 const soffice = (dir: string, to: string, file: string, outdir: string) =>
@@ -38,6 +39,29 @@ describe("LibreOffice", () => {
       const all = yield* Effect.promise(() => Promise.all(charts.map((n) => zip.file(n)!.async("string"))))
       expect(all.some((x) => x.includes("barChart") && x.includes('grouping val="stacked"'))).toBe(true)
       expect(all.some((x) => x.includes("lineChart"))).toBe(true)
+      fs.rmSync(dir, { recursive: true, force: true })
+    }),
+  )
+
+  it.effect("reads a big table written by a worker thread, shared strings included", () =>
+    Effect.gen(function* () {
+      const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wb-lo-big-"))
+      const file = path.join(dir, "big.xlsx")
+      const n = 600
+      const sheet: TableSheet = {
+        ...numberedList(n),
+        columns: [...numberedList(n).columns, { header: "Status", key: "status", kind: "text" }],
+        rows: { count: n, rows: function* () { for (let i = 0; i < n; i++) yield [`K${i}`, `企业${i}`, i, ["auto", "review", " none"][i % 3]!] } },
+      }
+      const result = yield* Render.render({ properties: sampleDoc.properties, sheets: [sheet] }, file, { workerMinRows: 100 })
+      expect(result.workers).toBe(1)
+      yield* soffice(dir, "csv:Text - txt - csv (StarCalc):44,34,76", file, path.join(dir, "csv"))
+      const lines = fs.readFileSync(path.join(dir, "csv", "big.csv"), "utf8").trim().split(/\r?\n/)
+      expect(lines).toHaveLength(n + 1)
+      expect(lines[0]).toBe("Key,Company (zh),N,Status")
+      expect(lines[1]).toBe("K0,企业0,0,auto")
+      expect(lines[3]).toBe("K2,企业2,2, none")
+      expect(lines[n]).toBe(`K${n - 1},企业${n - 1},${n - 1}, none`)
       fs.rmSync(dir, { recursive: true, force: true })
     }),
   )

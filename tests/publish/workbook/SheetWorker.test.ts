@@ -1,6 +1,7 @@
 import { describe, expect, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { Cause, Effect, Exit } from "effect"
 import ExcelJS from "exceljs"
+import JSZip from "jszip"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -45,14 +46,22 @@ const bigList = (n: number): TableSheet => {
 describe("Columns", () => {
   it("gives back every cell as it was, row by row", () => {
     const encoded = Columns.encode(cells, 8)
-    expect(encoded.columns.map((c) => c.t)).toEqual(["text", "num", "bool", "any", "any", "any", "text", "any"])
+    expect(encoded.columns.map((c) => c.t)).toEqual(["dict", "num", "bool", "any", "any", "any", "dict", "any"])
     expect([...Doc.iterateRows(Columns.decode(encoded))]).toEqual(cells)
     // Twice: the source can be read again.
     expect([...Doc.iterateRows(Columns.decode(encoded))]).toEqual(cells)
   })
 
+  it("joins a text column of many distinct values, and codes one of few", () => {
+    const rows: Array<Row> = Array.from({ length: 200 }, (_, i) => [i % 10 === 0 ? null : `名${i} `, ["北京", "上海", null][i % 3]!])
+    const encoded = Columns.encode(rows, 2)
+    expect(encoded.columns.map((c) => c.t)).toEqual(["text", "dict"])
+    expect([...Doc.iterateRows(Columns.decode(encoded))]).toEqual(rows)
+  })
+
   it("fails on a row source that gives fewer rows than it declares", () => {
     expect(() => Columns.encode({ count: 3, rows: () => [["a"]] }, 1)).toThrow(/gave 1 rows but 3/)
+    expect(() => Columns.encode({ count: 1, rows: () => [["a"], ["b"]] }, 1)).toThrow(/more rows than the 1 declared/)
   })
 })
 
@@ -66,8 +75,8 @@ describe("a big table written by a worker thread", () => {
       const dir = tmp()
       const here = path.join(dir, "here.xlsx")
       const there = path.join(dir, "worker.xlsx")
-      yield* Render.render(doc, here, { workers: false })
-      yield* Render.render(doc, there, { workerMinRows: 1_000 })
+      expect((yield* Render.render(doc, here, { workers: false, workerMinRows: 1_000 })).workers).toBe(0)
+      expect((yield* Render.render(doc, there, { workerMinRows: 1_000 })).workers).toBe(1)
       expect(fs.readFileSync(there).equals(fs.readFileSync(here))).toBe(true)
       const wb = new ExcelJS.Workbook()
       yield* Effect.promise(() => wb.xlsx.readFile(there))
@@ -76,6 +85,26 @@ describe("a big table written by a worker thread", () => {
       expect(ws.getCell("B2").value).toBe(INJECTION)
       expect(ws.getCell("B3").value).toBe("企业1有限公司")
       expect(ws.getCell("C3").value).toEqual({ text: "https://example.org/1", hyperlink: "https://example.org/1" })
+      // Texts of few values (severity, decision) are shared strings; distinct ones stay inline.
+      expect([2, 3, 4].map((r) => ws.getCell(`G${r}`).value)).toEqual(["info", "warn", "error"])
+      expect(ws.getCell("H2").value).toBe("accept")
+      const zip = yield* Effect.promise(() => JSZip.loadAsync(fs.readFileSync(there)))
+      const sheetXml = yield* Effect.promise(() => zip.file("xl/worksheets/sheet4.xml")!.async("string"))
+      expect(sheetXml).toMatch(/<c r="G2" s="\d+" t="s"><v>\d+<\/v><\/c>|<c r="G2" t="s"><v>\d+<\/v><\/c>/)
+      expect(sheetXml).toContain('<c r="B3" t="inlineStr"><is><t>企业1有限公司</t></is></c>')
+      const sst = yield* Effect.promise(() => zip.file("xl/sharedStrings.xml")!.async("string"))
+      expect(sst).toContain("<si><t>warn</t></si>")
+      expect(Number(/uniqueCount="(\d+)"/.exec(sst)![1])).toBe((sst.match(/<si>/g) ?? []).length)
+    }),
+  )
+
+  it.effect("a big row source that gives more or fewer rows than it declares fails, naming the sheet", () =>
+    Effect.gen(function* () {
+      const big = bigList(1_500)
+      const lying: TableSheet = { ...big, rows: { count: 2_000, rows: (big.rows as RowSource).rows } }
+      const exit = yield* Effect.exit(Render.render({ properties: sampleDoc.properties, sheets: [lying] }, path.join(tmp(), "lying.xlsx"), { workerMinRows: 1_000 }))
+      expect(exit._tag).toBe("Failure")
+      expect(Exit.isFailure(exit) && String(Cause.squash(exit.cause))).toMatch(/sheet "Big": the rows gave 1500 rows but 2000 were declared/)
     }),
   )
 
@@ -87,8 +116,8 @@ describe("a big table written by a worker thread", () => {
       fs.writeFileSync(bad, "throw new Error('broken worker')\n")
       const here = path.join(dir, "here.xlsx")
       const there = path.join(dir, "fallback.xlsx")
-      yield* Render.render(doc, here, { workers: false })
-      yield* Render.render(doc, there, { workerMinRows: 1_000, workerScript: new URL(`file://${bad}`) })
+      yield* Render.render(doc, here, { workers: false, workerMinRows: 1_000 })
+      expect((yield* Render.render(doc, there, { workerMinRows: 1_000, workerScript: new URL(`file://${bad}`) })).workers).toBe(0)
       expect(fs.readFileSync(there).equals(fs.readFileSync(here))).toBe(true)
     }),
   )

@@ -7,11 +7,15 @@ import { afterAll, describe, expect, it } from "vitest"
 import type { ListRow, RegistryRow, ZhName } from "../../../pipeline/domain/Clean.js"
 import { zhCompanyName } from "../../../pipeline/normalize/companyZh.js"
 import { checkCreditCode, creditCodeCheckChar } from "../../../pipeline/normalize/creditCode.js"
-import { linkList, type ListLinkResult } from "../../../pipeline/reconcile/entities/ListLink.js"
+import { fromRows } from "../../../pipeline/reconcile/entities/Firms.js"
+import { linkList as linkFirms, type ListLinkOptions, type ListLinkResult } from "../../../pipeline/reconcile/entities/ListLink.js"
 import * as Mention from "../../../pipeline/reconcile/entities/Mention.js"
 import { resolve } from "../../../pipeline/reconcile/entities/Resolve.js"
 import { shuffle } from "../../support/shuffle.js"
 import { root } from "./support.js"
+
+/** linkList over registry rows, as firms (the columns the reference/firms asset builds). */
+const linkList = (list: ReadonlyArray<ListRow>, registry: ReadonlyArray<RegistryRow>, options?: ListLinkOptions): ListLinkResult => linkFirms(list, fromRows(registry), options)
 
 // Small generated extracts (same generator as the bench): noise, absent firms and ground truth.
 const dir = mkdtempSync(join(tmpdir(), "iiot-entities-"))
