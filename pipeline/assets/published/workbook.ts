@@ -22,7 +22,8 @@ export const workbookAsset = (
   Asset.make({
     key: "published/workbook",
     description: "the observatory workbook (About, data sheets, Findings, Quarantine, Sources) and a CSV + JSON data bundle",
-    codeVersion: "1",
+    // Version 2: big tables' repeated texts are shared strings.
+    codeVersion: "2",
     deps: Model.publishingDeps(summary, clean, reconciled),
     run: (inputs, ctx) =>
       Effect.gen(function* () {
