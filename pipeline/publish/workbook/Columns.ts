@@ -129,6 +129,30 @@ export const buffersOf = (encoded: EncodedRows): Array<ArrayBuffer> =>
     }
   })
 
+/** Rows `from` to `to` (exclusive) in buffers of their own (so several slices can be sent to different threads). */
+export const slice = (encoded: EncodedRows, from: number, to: number): EncodedRows => ({
+  count: to - from,
+  columns: encoded.columns.map((c): EncodedColumn => {
+    switch (c.t) {
+      case "num":
+        return c.nulls === undefined ? { t: "num", values: c.values.slice(from, to) } : { t: "num", values: c.values.slice(from, to), nulls: c.nulls.slice(from, to) }
+      case "bool":
+        return { t: "bool", values: c.values.slice(from, to) }
+      case "dict":
+        return { t: "dict", values: c.values, codes: c.codes.slice(from, to) }
+      case "text": {
+        let start = 0
+        for (let i = 0; i < from; i++) start += Math.max(0, c.lengths[i]!)
+        let end = start
+        for (let i = from; i < to; i++) end += Math.max(0, c.lengths[i]!)
+        return { t: "text", lengths: c.lengths.slice(from, to), text: c.text.slice(start, end) }
+      }
+      default:
+        return { t: "any", values: c.values.slice(from, to) }
+    }
+  }),
+})
+
 /** The rows back, as a re-iterable source (each row a fresh array; text cells are slices of the joined text). */
 export const decode = (encoded: EncodedRows): RowSource => ({
   count: encoded.count,

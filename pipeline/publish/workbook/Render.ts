@@ -16,13 +16,14 @@ import * as Charts from "./Charts.js"
 import type { CellValue, ColumnDoc, Row, TableSheet, TextSheet, WorkbookDoc } from "./WorkbookDoc.js"
 import * as Doc from "./WorkbookDoc.js"
 import { WorkbookError } from "./WorkbookError.js"
+import { availableParallelism } from "node:os"
 import type { Worker } from "node:worker_threads"
 import { askWorker, builtWorker } from "../../engine/WorkerScript.js"
 import * as Columns from "./Columns.js"
 import * as SheetXml from "./SheetXml.js"
 import type { SheetJob, SheetReply } from "./SheetWorker.js"
 import { addRelationships, colLetter, escapeXml, insertWorksheetElement, REL } from "./xml.js"
-import { type Deflated, writeZip, type ZipEntry } from "./zip.js"
+import { type Deflated, deflateToMemory, joinDeflated, writeZip, type ZipEntry } from "./zip.js"
 
 /** Knobs for tests and benchmarks; the defaults are what the pipeline uses. */
 export interface RenderOptions {
@@ -33,6 +34,10 @@ export interface RenderOptions {
   /** Write tables of at least `workerMinRows` rows (default 100,000; RowSource tables only) in a worker thread; `workers: false` never does. */
   readonly workers?: boolean
   readonly workerMinRows?: number
+  /** Segments written at once (default: the cores). */
+  readonly threads?: number
+  /** Rows per segment of a big table (default `SheetXml.SEGMENT_ROWS`; tests use fewer). */
+  readonly segmentRows?: number
   /** The worker script (tests); default the built `sheet-worker`. */
   readonly workerScript?: URL
   /**
@@ -48,7 +53,7 @@ export interface RenderResult {
   readonly bytes: number
   readonly sheets: ReadonlyArray<{ readonly name: string; readonly kind: "text" | "table"; readonly rows: number; readonly note?: string }>
   readonly charts: number
-  /** Sheets whose part a worker thread wrote (the others were written on this thread). */
+  /** Segments of big tables that worker threads wrote (the rest was written on this thread). */
   readonly workers: number
 }
 
@@ -241,27 +246,56 @@ const columnStyles = (sheetXml: string, count: number): Array<number | undefined
   return out
 }
 
+/** Runs `jobs` with at most `n` at a time; results in job order. */
+const pool = async <T>(jobs: ReadonlyArray<() => Promise<T>>, n: number): Promise<Array<T>> => {
+  const out = new Array<T>(jobs.length)
+  let next = 0
+  const lane = async () => {
+    while (next < jobs.length) {
+      const k = next++
+      out[k] = await jobs[k]!()
+    }
+  }
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(n, jobs.length)) }, lane))
+  return out
+}
+
 /**
- * Writes a big table's part in a worker thread (SheetWorker) while this thread goes on; gives the
- * deflated part and fills `state`, or undefined (worker failed or could not start: the part is then
- * written here, from the same rows, to the same bytes).
+ * A big table's part, deflated in segments of `segmentRows` rows on worker threads
+ * (SheetWorker; as many at once as there are cores) while this thread goes on, then the suffix
+ * with the hyperlinks of all segments; the segments join into one deflate stream. A segment whose
+ * worker fails or cannot start (or every segment, without a worker script) is written here. The
+ * segments depend only on the row count, so the bytes are the same wherever they were written.
+ * Fills `state`; `byWorker` counts the segments workers wrote.
  */
-const inWorker = async (
-  script: URL,
+const segmented = async (
+  script: URL | undefined,
   part: SheetXml.SheetPart,
   encoded: Columns.EncodedRows,
   state: SheetXml.PartState,
-  level: number,
-  workers: Set<Worker>,
-): Promise<Deflated | undefined> => {
+  options: { readonly level: number; readonly threads: number; readonly segmentRows: number; readonly workers: Set<Worker>; readonly byWorker: () => void },
+): Promise<Deflated> => {
   const { rows: _, ...rest } = part
-  const m = await askWorker<SheetReply>(script, { part: rest, rows: encoded, level } satisfies SheetJob, Columns.buffersOf(encoded), workers)
-  if (m?._tag !== "done") return undefined
+  const size = options.segmentRows
+  const starts = Array.from({ length: Math.max(1, Math.ceil(encoded.count / size)) }, (_, k) => k * size)
+  const jobs = starts.map((first) => async () => {
+    const rows = Columns.slice(encoded, first, Math.min(encoded.count, first + size))
+    if (script !== undefined) {
+      const m = await askWorker<SheetReply>(script, { part: rest, rows, first, level: options.level } satisfies SheetJob, Columns.buffersOf(rows), options.workers)
+      if (m?._tag === "done") {
+        options.byWorker()
+        return { deflated: { data: [m.data], crc: m.crc, size: m.size }, found: m.found, rows: m.rows }
+      }
+    }
+    // The slice sent to a worker gave its buffers away: slice again.
+    return SheetXml.writeSegment(rest, Columns.slice(encoded, first, Math.min(encoded.count, first + size)), first, options.level)
+  })
+  const done = await pool(jobs, script === undefined ? 1 : options.threads)
   // One by one: a spread of a million links would overflow the stack.
-  for (const l of m.links) state.links.push(l)
-  for (const r of m.rels) state.rels.push(r)
-  state.rows = m.rows
-  return { data: [m.data], crc: m.crc, size: m.size }
+  for (const d of done) for (const l of d.found) state.found.push(l)
+  state.rows = done.reduce((a, d) => a + d.rows, 0)
+  const tail = await deflateToMemory([SheetXml.suffixXml(part, state.found)], options.level)
+  return joinDeflated([...done.map((d) => d.deflated), tail])
 }
 
 const SHARED_STRINGS = "xl/sharedStrings.xml"
@@ -439,7 +473,8 @@ const prepareAsync = async (doc: WorkbookDoc, file: string, options: RenderOptio
       ...(encoded !== undefined && sst.usable ? { shared: sharedColumns(encoded, task.sheet.columns, sst) } : {}),
     }
     const state = SheetXml.newState()
-    const deflated = encoded !== undefined && script !== undefined ? inWorker(script, part, encoded, state, level, workers).then((d) => (d !== undefined && byWorker++, d)) : undefined
+    const segments = { level, threads: options.threads ?? availableParallelism(), segmentRows: options.segmentRows ?? SheetXml.SEGMENT_ROWS, workers, byWorker: () => void byWorker++ }
+    const deflated = encoded === undefined ? undefined : segmented(script, part, encoded, state, segments)
     streamed.set(task.part, { task, part, state, ...(deflated ? { deflated } : {}) })
   }
   if (sst.added > 0) parts.set(SHARED_STRINGS, sst.xml())
@@ -449,12 +484,12 @@ const prepareAsync = async (doc: WorkbookDoc, file: string, options: RenderOptio
       const s = streamed.get(name)
       if (s !== undefined) return { name, chunks: () => SheetXml.partChunks(s.part, s.state), ...(s.deflated ? { deflated: s.deflated } : {}) }
       const rels = [...streamed.values()].find((x) => x.task.relsPart === name)
-      if (rels !== undefined) return { name, chunks: () => [rels.state.rels.length === 0 ? parts.get(name)! : addRelationships(parts.get(name), rels.state.rels)] }
+      if (rels !== undefined) return { name, chunks: () => [rels.state.found.length === 0 ? parts.get(name)! : addRelationships(parts.get(name), SheetXml.hyperlinks(rels.state.found).rels)] }
       return { name, data: parts.get(name)! }
     })
   // A table sheet without a rels part yet (no table? impossible with exceljs) still gets one for its links.
   for (const s of streamed.values()) {
-    if (!parts.has(s.task.relsPart)) entries.push({ name: s.task.relsPart, chunks: () => (s.state.rels.length === 0 ? [] : [addRelationships(undefined, s.state.rels)]) })
+    if (!parts.has(s.task.relsPart)) entries.push({ name: s.task.relsPart, chunks: () => (s.state.found.length === 0 ? [] : [addRelationships(undefined, SheetXml.hyperlinks(s.state.found).rels)]) })
   }
   const tables = [...streamed.values()].map((s) => ({ sheet: s.task.sheet, state: s.state }))
   return { doc, file, level, entries, tables, charts: chartParts.length, workers, byWorker: () => byWorker }

@@ -3,9 +3,11 @@
  * table row, then the skeleton's end with the hyperlinks the rows gave. Kept apart from Render
  * (and exceljs) so a worker thread can write a big sheet without loading either.
  */
-import type { CellValue, ColumnDoc, Rows } from "./WorkbookDoc.js"
+import type { CellValue, ColumnDoc, Row, Rows } from "./WorkbookDoc.js"
+import * as Columns from "./Columns.js"
 import * as Doc from "./WorkbookDoc.js"
 import { colLetter, escapeXml, insertWorksheetElement, REL } from "./xml.js"
+import { deflateToMemory } from "./zip.js"
 
 /** A relationship a hyperlink cell needs in the sheet's rels part. */
 export interface LinkRel {
@@ -30,14 +32,35 @@ export interface SheetPart {
   readonly shared?: ReadonlyArray<ReadonlyMap<string, number> | undefined>
 }
 
-/** What writing the rows found: hyperlinks (for the suffix and the rels part) and the row count. */
+/** A hyperlink cell the rows gave; numbered and written out once all rows are known (see `hyperlinks`). */
+export interface LinkFound {
+  readonly ref: string
+  readonly target: string
+  readonly text: string
+}
+
+/** What writing the rows found: hyperlink cells, in row order, and the row count. */
 export interface PartState {
-  readonly links: Array<string>
-  readonly rels: Array<LinkRel>
+  readonly found: Array<LinkFound>
   rows: number
 }
 
-export const newState = (): PartState => ({ links: [], rels: [], rows: -1 })
+export const newState = (): PartState => ({ found: [], rows: -1 })
+
+/** The `<hyperlink>` elements for the suffix and the relationships for the rels part, numbered in row order. */
+export const hyperlinks = (found: ReadonlyArray<LinkFound>): { readonly xml: ReadonlyArray<string>; readonly rels: ReadonlyArray<LinkRel> } => {
+  const xml: Array<string> = []
+  const rels: Array<LinkRel> = []
+  for (const { ref, target, text } of found) {
+    if (target.startsWith("#")) xml.push(`<hyperlink ref="${ref}" location="${escapeXml(target.slice(1))}" display="${escapeXml(text)}"/>`)
+    else {
+      const id = `rIdL${rels.length + 1}`
+      rels.push({ id, type: REL.hyperlink, target, external: true })
+      xml.push(`<hyperlink ref="${ref}" r:id="${id}"/>`)
+    }
+  }
+  return { xml, rels }
+}
 
 const textCell = (ref: string, s: string, text: string): string => {
   // Leading or trailing whitespace survives only with xml:space="preserve"; a char-code check is cheaper than a regex at 8M cells.
@@ -45,24 +68,18 @@ const textCell = (ref: string, s: string, text: string): string => {
   return `<c r="${ref}"${s} t="inlineStr"><is><t${space}>${escapeXml(text)}</t></is></c>`
 }
 
-/** Streams one table's rows as `<row>` XML, collecting hyperlinks; formula-looking text stays an inline string. */
-function* rowsXml(part: SheetPart, state: PartState) {
+/**
+ * `<row>` XML for `rows`, the first being data row `first` (0-based), collecting hyperlink cells;
+ * formula-looking text stays an inline string. Chunks end every 512 sheet rows. Gives the row count.
+ */
+function* rowsXml(part: Omit<SheetPart, "rows">, rows: Iterable<Row>, first: number, found: Array<LinkFound>): Generator<string, number> {
   const { columns, headerRow, shared } = part
-  const { links, rels } = state
   const letters = columns.map((_, j) => colLetter(j + 1))
   const styleAttr = part.styles.map((s) => (s === undefined ? "" : ` s="${s}"`))
   const kinds = columns.map((c) => c.kind)
-  const addLink = (ref: string, target: string, text: string) => {
-    if (target.startsWith("#")) links.push(`<hyperlink ref="${ref}" location="${escapeXml(target.slice(1))}" display="${escapeXml(text)}"/>`)
-    else {
-      const id = `rIdL${rels.length + 1}`
-      rels.push({ id, type: REL.hyperlink, target, external: true })
-      links.push(`<hyperlink ref="${ref}" r:id="${id}"/>`)
-    }
-  }
   let buf = ""
-  let r = headerRow
-  for (const row of Doc.iterateRows(part.rows)) {
+  let r = headerRow + first
+  for (const row of rows) {
     r++
     let x = `<row r="${r}">`
     for (let j = 0; j < letters.length; j++) {
@@ -80,13 +97,13 @@ function* rowsXml(part: SheetPart, state: PartState) {
           x += serial === undefined ? textCell(ref, s, v) : `<c r="${ref}"${s}><v>${serial}</v></c>`
         } else {
           x += textCell(ref, s, v)
-          if (kinds[j] === "url" && /^(https?:\/\/|mailto:|ftp:\/\/)/i.test(v)) addLink(ref, v, v)
+          if (kinds[j] === "url" && /^(https?:\/\/|mailto:|ftp:\/\/)/i.test(v)) found.push({ ref, target: v, text: v })
         }
       } else if (typeof v === "boolean") {
         x += `<c r="${ref}"${s} t="b"><v>${v ? 1 : 0}</v></c>`
       } else {
         x += textCell(ref, s, v.text)
-        if (v.hyperlink !== "") addLink(ref, v.hyperlink, v.text)
+        if (v.hyperlink !== "") found.push({ ref, target: v.hyperlink, text: v.text })
       }
     }
     buf += x + "</row>"
@@ -95,13 +112,37 @@ function* rowsXml(part: SheetPart, state: PartState) {
       buf = ""
     }
   }
-  state.rows = r - headerRow
   if (buf !== "") yield buf
+  return r - headerRow - first
 }
+
+/** The part's end: the skeleton's suffix with the rows' hyperlinks. */
+export const suffixXml = (part: Pick<SheetPart, "suffix">, found: ReadonlyArray<LinkFound>): string =>
+  found.length === 0 ? part.suffix : insertWorksheetElement(part.suffix, "hyperlinks", `<hyperlinks>${hyperlinks(found).xml.join("")}</hyperlinks>`)
 
 /** The whole part as chunks of XML: prefix, rows, then the suffix with the rows' hyperlinks. Fills `state`. */
 export function* partChunks(part: SheetPart, state: PartState): Generator<string> {
   yield part.prefix
-  yield* rowsXml(part, state)
-  yield state.links.length === 0 ? part.suffix : insertWorksheetElement(part.suffix, "hyperlinks", `<hyperlinks>${state.links.join("")}</hyperlinks>`)
+  state.rows = yield* rowsXml(part, Doc.iterateRows(part.rows), 0, state.found)
+  yield suffixXml(part, state.found)
+}
+
+/** Rows per segment of a big table's part: each is deflated on its own, on whichever thread is free (see Render). */
+export const SEGMENT_ROWS = 1 << 18
+
+/**
+ * One segment of a big table's part: the prefix (first segment only) and the `<row>` XML of data
+ * rows `first`… (0-based) given by `rows`. The suffix is a segment of its own, written last.
+ */
+export function* segmentChunks(part: Omit<SheetPart, "rows">, rows: Iterable<Row>, first: number, found: Array<LinkFound>, count: { rows: number }): Generator<string> {
+  if (first === 0) yield part.prefix
+  count.rows = yield* rowsXml(part, rows, first, found)
+}
+
+/** A segment deflated (ending on a sync flush), with what its rows gave: what a worker or Render's own thread does per segment. */
+export const writeSegment = async (part: Omit<SheetPart, "rows">, rows: Columns.EncodedRows, first: number, level: number) => {
+  const found: Array<LinkFound> = []
+  const count = { rows: -1 }
+  const deflated = await deflateToMemory(segmentChunks(part, Columns.decode(rows).rows(), first, found, count), level, false)
+  return { deflated, found, rows: count.rows }
 }

@@ -33,11 +33,13 @@ export const deflateChunks = async (
   chunks: AsyncIterable<string> | Iterable<string>,
   level: number,
   sink: (compressed: Buffer) => Promise<void> | void,
+  /** False: end on a sync flush instead of the final block, so another deflate stream may follow (see `crc32Combine`). */
+  final = true,
 ): Promise<{ readonly crc: number; readonly size: number; readonly compressed: number }> => {
   // Room for a few chunks: the XML of the next rows is written while zlib (on the thread pool)
   // compresses the last ones; with the default 16 KiB every chunk waited for the one before it.
   // (Node passes zlib's options on to its Transform stream; the typings list only zlib's own.)
-  const deflate = zlib.createDeflateRaw({ level, writableHighWaterMark: 4 << 20 } as zlib.ZlibOptions)
+  const deflate = zlib.createDeflateRaw({ level, writableHighWaterMark: 4 << 20, ...(final ? {} : { finishFlush: zlib.constants.Z_SYNC_FLUSH }) } as zlib.ZlibOptions)
   let compressed = 0
   const pump = (async () => {
     for await (const chunk of deflate) {
@@ -60,6 +62,57 @@ export const deflateChunks = async (
   }
   return { crc, size, compressed }
 }
+
+/** Compressed chunks of one deflate stream (or of several joined, see `deflateChunks`), with the CRC-32 and size of what they hold. */
+export const deflateToMemory = async (chunks: AsyncIterable<string> | Iterable<string>, level: number, final = true): Promise<Deflated> => {
+  const out: Array<Buffer> = []
+  const { crc, size } = await deflateChunks(chunks, level, (b) => void out.push(b), final)
+  return { data: out, crc, size }
+}
+
+const gf2Times = (mat: Uint32Array, vec: number): number => {
+  let sum = 0
+  for (let i = 0; vec !== 0; i++, vec >>>= 1) if (vec & 1) sum ^= mat[i]!
+  return sum >>> 0
+}
+
+const gf2Square = (square: Uint32Array, mat: Uint32Array): void => {
+  for (let n = 0; n < 32; n++) square[n] = gf2Times(mat, mat[n]!)
+}
+
+/**
+ * The CRC-32 of A followed by B from the CRCs of A and B and B's length: zlib's crc32_combine,
+ * which Node does not expose. Lets the segments of one part be deflated on different threads.
+ */
+export const crc32Combine = (crc1: number, crc2: number, len2: number): number => {
+  if (len2 <= 0) return crc1 >>> 0
+  const even = new Uint32Array(32)
+  const odd = new Uint32Array(32)
+  odd[0] = 0xedb88320
+  for (let n = 1, row = 1; n < 32; n++, row = (row << 1) >>> 0) odd[n] = row
+  gf2Square(even, odd)
+  gf2Square(odd, even)
+  let c = crc1 >>> 0
+  let len = len2
+  for (;;) {
+    gf2Square(even, odd)
+    if (len % 2 === 1) c = gf2Times(even, c)
+    len = Math.floor(len / 2)
+    if (len === 0) break
+    gf2Square(odd, even)
+    if (len % 2 === 1) c = gf2Times(odd, c)
+    len = Math.floor(len / 2)
+    if (len === 0) break
+  }
+  return (c ^ crc2) >>> 0
+}
+
+/** Deflated parts one after the other as one part (each but the last ended on a sync flush). */
+export const joinDeflated = (parts: ReadonlyArray<Deflated>): Deflated => ({
+  data: parts.flatMap((p) => p.data),
+  crc: parts.reduce((crc, p) => crc32Combine(crc, p.crc, p.size), 0),
+  size: parts.reduce((a, p) => a + p.size, 0),
+})
 
 /** Entry sizes stay under 4 GiB: we write no ZIP64 records (a sheet is capped at 1,048,576 rows anyway). */
 const MAX_32 = 0xffff_ffff

@@ -43,7 +43,7 @@ describe("LibreOffice", () => {
     }),
   )
 
-  it.effect("reads a big table written by a worker thread, shared strings included", () =>
+  it.effect("reads a big table written in segments by worker threads, shared strings included", () =>
     Effect.gen(function* () {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "wb-lo-big-"))
       const file = path.join(dir, "big.xlsx")
@@ -53,8 +53,9 @@ describe("LibreOffice", () => {
         columns: [...numberedList(n).columns, { header: "Status", key: "status", kind: "text" }],
         rows: { count: n, rows: function* () { for (let i = 0; i < n; i++) yield [`K${i}`, `企业${i}`, i, ["auto", "review", " none"][i % 3]!] } },
       }
-      const result = yield* Render.render({ properties: sampleDoc.properties, sheets: [sheet] }, file, { workerMinRows: 100 })
-      expect(result.workers).toBe(1)
+      // In three segments of 250 rows, deflated apart and joined into one stream.
+      const result = yield* Render.render({ properties: sampleDoc.properties, sheets: [sheet] }, file, { workerMinRows: 100, segmentRows: 250 })
+      expect(result.workers).toBe(3)
       yield* soffice(dir, "csv:Text - txt - csv (StarCalc):44,34,76", file, path.join(dir, "csv"))
       const lines = fs.readFileSync(path.join(dir, "csv", "big.csv"), "utf8").trim().split(/\r?\n/)
       expect(lines).toHaveLength(n + 1)

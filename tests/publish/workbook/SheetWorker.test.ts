@@ -2,14 +2,17 @@ import { describe, expect, it } from "@effect/vitest"
 import { Cause, Effect, Exit } from "effect"
 import ExcelJS from "exceljs"
 import JSZip from "jszip"
+import * as crypto from "node:crypto"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import * as zlib from "node:zlib"
 import { builtWorker } from "../../../pipeline/engine/WorkerScript.js"
 import * as Columns from "../../../pipeline/publish/workbook/Columns.js"
 import * as Render from "../../../pipeline/publish/workbook/Render.js"
 import type { Row, RowSource, TableSheet, WorkbookDoc } from "../../../pipeline/publish/workbook/WorkbookDoc.js"
 import * as Doc from "../../../pipeline/publish/workbook/WorkbookDoc.js"
+import { crc32Combine } from "../../../pipeline/publish/workbook/zip.js"
 import { INJECTION, links, sampleDoc } from "./sample.js"
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "wb-worker-"))
@@ -43,6 +46,16 @@ const bigList = (n: number): TableSheet => {
   return { ...links, name: "Big", tableName: "Big", rows }
 }
 
+describe("crc32Combine", () => {
+  it("gives the CRC-32 of two buffers one after the other", () => {
+    for (const [a, b] of [[0, 0], [1, 7], [1000, 3], [65_537, 100_003]] as const) {
+      const x = crypto.randomBytes(a)
+      const y = crypto.randomBytes(b)
+      expect(crc32Combine(zlib.crc32(x), zlib.crc32(y), y.length)).toBe(zlib.crc32(Buffer.concat([x, y])))
+    }
+  })
+})
+
 describe("Columns", () => {
   it("gives back every cell as it was, row by row", () => {
     const encoded = Columns.encode(cells, 8)
@@ -75,13 +88,23 @@ describe("a big table written by a worker thread", () => {
       const dir = tmp()
       const here = path.join(dir, "here.xlsx")
       const there = path.join(dir, "worker.xlsx")
-      expect((yield* Render.render(doc, here, { workers: false, workerMinRows: 1_000 })).workers).toBe(0)
-      expect((yield* Render.render(doc, there, { workerMinRows: 1_000 })).workers).toBe(1)
+      expect((yield* Render.render(doc, here, { workers: false, workerMinRows: 1_000, segmentRows: 700 })).workers).toBe(0)
+      // 3,000 rows in segments of 700: five segments on two workers at a time, joined into one stream.
+      expect((yield* Render.render(doc, there, { workerMinRows: 1_000, segmentRows: 700, threads: 2 })).workers).toBe(5)
       expect(fs.readFileSync(there).equals(fs.readFileSync(here))).toBe(true)
       const wb = new ExcelJS.Workbook()
       yield* Effect.promise(() => wb.xlsx.readFile(there))
       const ws = wb.getWorksheet("Big")!
       expect(ws.rowCount).toBe(3_001)
+      expect(ws.getCell("A701").value).toBe("K699")
+      expect(ws.getCell("A702").value).toBe("K700")
+      expect(ws.getCell("A3001").value).toBe("K2999")
+      expect(ws.getCell("C3000").value).toEqual({ text: "https://example.org/2998", hyperlink: "https://example.org/2998" })
+      // The segments hold the same XML as one stream would.
+      const single = path.join(dir, "single.xlsx")
+      yield* Render.render(doc, single, { workerMinRows: 1_000, segmentRows: 10_000 })
+      const xmlOf = (f: string) => Effect.promise(async () => (await JSZip.loadAsync(fs.readFileSync(f))).file("xl/worksheets/sheet4.xml")!.async("string"))
+      expect(yield* xmlOf(there)).toBe(yield* xmlOf(single))
       expect(ws.getCell("B2").value).toBe(INJECTION)
       expect(ws.getCell("B3").value).toBe("企业1有限公司")
       expect(ws.getCell("C3").value).toEqual({ text: "https://example.org/1", hyperlink: "https://example.org/1" })
@@ -116,8 +139,8 @@ describe("a big table written by a worker thread", () => {
       fs.writeFileSync(bad, "throw new Error('broken worker')\n")
       const here = path.join(dir, "here.xlsx")
       const there = path.join(dir, "fallback.xlsx")
-      yield* Render.render(doc, here, { workers: false, workerMinRows: 1_000 })
-      expect((yield* Render.render(doc, there, { workerMinRows: 1_000, workerScript: new URL(`file://${bad}`) })).workers).toBe(0)
+      yield* Render.render(doc, here, { workers: false, workerMinRows: 1_000, segmentRows: 700 })
+      expect((yield* Render.render(doc, there, { workerMinRows: 1_000, segmentRows: 700, workerScript: new URL(`file://${bad}`) })).workers).toBe(0)
       expect(fs.readFileSync(there).equals(fs.readFileSync(here))).toBe(true)
     }),
   )
