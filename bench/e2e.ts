@@ -2,7 +2,8 @@
  * `iiot refresh` end to end on the generated extracts: the MIIT-style list (`miit-list`) and the
  * company registry (`reference`) get sidecars in a temp sources folder, and the BUILT CLI
  * (`node bin/iiot.mjs refresh`, the esbuild bundle `npm run bench` builds first) runs on it as a
- * child under GNU `time -v`, so wall time, exit code and peak RSS are those of the CLI process.
+ * child under GNU `time -v`, so wall time, exit code and peak RSS are those of the CLI process
+ * (time's peak RSS covers the process it started and the CLI that one starts, see bin/iiot.mjs).
  * Afterwards: per-asset durations from run.json (`<out>/latest/run.json`, or the run folder's
  * when the run failed), and the link quality of the stored `reconciled/list-links` value (read
  * from the asset store by the fingerprint run.json gives) scored against truth.csv.
@@ -44,6 +45,16 @@ const childOf = (pid: number): number | undefined => {
     // gone already
   }
   return undefined
+}
+
+/**
+ * The CLI process: the last in the chain of only children under `pid` (`time`, then `bin/iiot.mjs`,
+ * which on Linux starts the CLI again with its malloc setting); `pid` itself when it has none.
+ */
+const cliUnder = (pid: number): number => {
+  let cur = pid
+  for (let next = childOf(cur); next !== undefined; next = childOf(cur)) cur = next
+  return cur
 }
 
 interface CliRun {
@@ -90,10 +101,11 @@ const runCli = (ws: string, timeoutMs: number): Promise<CliRun> =>
     })
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d))
     let cliPid: number | undefined
+    // Until the CLI has started, the deepest process is still `time` or the launcher: looked up at every sample.
     let timedOut = false
     let rssAtKillMb: number | undefined
     const sampler = setInterval(() => {
-      cliPid ??= withTime ? childOf(child.pid!) : child.pid
+      cliPid = cliUnder(child.pid!)
       const r = cliPid === undefined ? undefined : procRss(cliPid)
       if (r) samples.push([Math.round((now() - started) / 1000), Math.round(r.rssMb), lastLine ?? "(starting)"])
     }, 1000)
