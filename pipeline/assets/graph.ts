@@ -22,9 +22,17 @@ export const build = (sourcesDir: string) =>
     const raws = catalog.entries.map((entry) => ({ kind: entry.sidecar.kind, asset: Raw.rawAsset(entry) as AnyAsset }))
     const clean = CleanAssets.cleanAssets(raws)
     const decisions = Reconciled.decisionsAsset(raws.filter((r) => r.kind === "review-decisions").map((r) => r.asset as any))
-    const entities = Reconciled.entitiesAsset({ ...clean, decisions })
+    // Each asset gets only the clean tables it reads: `reference/firms` is not kept, and an asset
+    // depending on it without reading it would have it normalised again for nothing.
+    const entities = Reconciled.entitiesAsset({
+      platforms: clean.platforms,
+      collaborations: clean.collaborations,
+      lighthouses: clean.lighthouses,
+      registry: clean.registry,
+      decisions,
+    })
     const listLinks = Reconciled.listLinksAsset({ lists: clean.lists, firms: clean.firms, decisions })
-    const figures = Reconciled.figuresAsset(clean)
+    const figures = Reconciled.figuresAsset({ spending: clean.spending, rounds: clean.rounds, lighthouses: clean.lighthouses })
     // Data sources feed the publication; review decisions only feed reconciliation.
     const published = raws.filter((r) => r.kind !== "review-decisions").map((r) => r.asset as any)
     const cleanForPublishing = {

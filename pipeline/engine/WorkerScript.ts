@@ -34,25 +34,31 @@ const olderThanSources = (script: string, sourceDirs: ReadonlyArray<string>): bo
  */
 export const askWorker = <Reply>(script: URL, message: unknown, transfer: ReadonlyArray<ArrayBuffer> = [], running?: Set<Worker>): Promise<Reply | undefined> =>
   new Promise((resolve) => {
-    let worker: Worker
+    let worker: Worker | undefined
     try {
       // No inherited flags: a loader such as tsx (tests, bench) would load itself again in the worker.
       worker = new Worker(script, { execArgv: [] })
       running?.add(worker)
       worker.postMessage(message, [...transfer])
     } catch {
+      // Could not start, or the message could not be sent (e.g. a value that cannot be cloned): end it.
+      if (worker !== undefined) {
+        running?.delete(worker)
+        void worker.terminate()
+      }
       resolve(undefined)
       return
     }
+    const started = worker
     let settled = false
     const settle = (reply: Reply | undefined) => {
       if (settled) return
       settled = true
-      running?.delete(worker)
-      void worker.terminate()
+      running?.delete(started)
+      void started.terminate()
       resolve(reply)
     }
-    worker.once("message", (m: Reply) => settle(m))
-    worker.once("error", () => settle(undefined))
-    worker.once("exit", () => settle(undefined))
+    started.once("message", (m: Reply) => settle(m))
+    started.once("error", () => settle(undefined))
+    started.once("exit", () => settle(undefined))
   })

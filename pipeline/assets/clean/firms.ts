@@ -13,7 +13,7 @@ import { zhCompanyName } from "../../normalize/companyZh.js"
 import { checkCreditCode } from "../../normalize/creditCode.js"
 import { normalizeText } from "../../normalize/text.js"
 import { askWorker, builtWorker } from "../../engine/WorkerScript.js"
-import { Coder } from "../../reconcile/entities/Firms.js"
+import { Coder, isFirm } from "../../reconcile/entities/Firms.js"
 import { fullZhKey } from "../../reconcile/entities/keys.js"
 import type { FirmsJob, FirmsReply } from "./FirmsWorker.js"
 
@@ -76,8 +76,6 @@ const ENTITY_ID = "entity_id"
 /** Index of a field among a table's columns; the last one, as in `RawRecord.values` where a later duplicate wins. */
 const columnOf = (columns: ReadonlyArray<string>, field: string): number => columns.lastIndexOf(field)
 
-/** Whether a reference table holds firms: rows without an entity id (a table without that column is all firms). */
-export const isFirm = (entityId: string | undefined): boolean => entityId === undefined || normalizeText(entityId) === ""
 
 /** Normalises the firm rows of some slices, in order; `joined` for a part that crosses threads (see TextColumn). */
 export const normaliseSlices = (slices: ReadonlyArray<Slice>, joined = false): Part => {

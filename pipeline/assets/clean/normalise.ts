@@ -17,7 +17,7 @@ import { parsePeriod } from "../../normalize/period.js"
 import { parseQuantity } from "../../normalize/quantity.js"
 import { normalizeText } from "../../normalize/text.js"
 import { splitAliases } from "../../reconcile/entities/Reference.js"
-import { isFirm } from "./firms.js"
+import { isFirm } from "../../reconcile/entities/Firms.js"
 
 /** A clean table: rows plus the findings normalisation raised. */
 export interface CleanTable<A> {

@@ -31,9 +31,13 @@ export interface RenderOptions {
   readonly maxRowsPerSheet?: number
   /** Rows looked at when fitting column widths (all of them for small tables). */
   readonly widthSampleRows?: number
-  /** Write tables of at least `workerMinRows` rows (default 100,000; RowSource tables only) in a worker thread; `workers: false` never does. */
+  /**
+   * Tables (row sources) of at least `bigTableRows` rows (default 100,000) are big: read once into
+   * columns, their texts of few values written as shared strings, their sheet in segments on worker
+   * threads (on this thread with `workers: false`; the bytes are the same).
+   */
   readonly workers?: boolean
-  readonly workerMinRows?: number
+  readonly bigTableRows?: number
   /** Segments written at once (default: the cores). */
   readonly threads?: number
   /** Rows per segment of a big table (default `SheetXml.SEGMENT_ROWS`; tests use fewer). */
@@ -246,6 +250,11 @@ const columnStyles = (sheetXml: string, count: number): Array<number | undefined
   return out
 }
 
+/** Set when a prepared workbook is abandoned: its big tables' segments stop being started. */
+interface Stop {
+  stopped: boolean
+}
+
 /** Runs `jobs` with at most `n` at a time; results in job order. */
 const pool = async <T>(jobs: ReadonlyArray<() => Promise<T>>, n: number): Promise<Array<T>> => {
   const out = new Array<T>(jobs.length)
@@ -273,12 +282,17 @@ const segmented = async (
   part: SheetXml.SheetPart,
   encoded: Columns.EncodedRows,
   state: SheetXml.PartState,
-  options: { readonly level: number; readonly threads: number; readonly segmentRows: number; readonly workers: Set<Worker>; readonly byWorker: () => void },
+  options: { readonly level: number; readonly threads: number; readonly segmentRows: number; readonly workers: Set<Worker>; readonly byWorker: () => void; readonly stop: Stop },
 ): Promise<Deflated> => {
   const { rows: _, ...rest } = part
   const size = options.segmentRows
   const starts = Array.from({ length: Math.max(1, Math.ceil(encoded.count / size)) }, (_, k) => k * size)
+  // Once the workbook is abandoned (its scope closed, or preparing it failed), no segment starts or is redone here.
+  const unlessStopped = () => {
+    if (options.stop.stopped) throw new Error("the workbook was abandoned")
+  }
   const jobs = starts.map((first) => async () => {
+    unlessStopped()
     const rows = Columns.slice(encoded, first, Math.min(encoded.count, first + size))
     if (script !== undefined) {
       const m = await askWorker<SheetReply>(script, { part: rest, rows, first, level: options.level } satisfies SheetJob, Columns.buffersOf(rows), options.workers)
@@ -287,6 +301,7 @@ const segmented = async (
         return { deflated: { data: [m.data], crc: m.crc, size: m.size }, found: m.found, rows: m.rows }
       }
     }
+    unlessStopped()
     // The slice sent to a worker gave its buffers away: slice again.
     return SheetXml.writeSegment(rest, Columns.slice(encoded, first, Math.min(encoded.count, first + size)), first, options.level)
   })
@@ -294,7 +309,7 @@ const segmented = async (
   // One by one: a spread of a million links would overflow the stack.
   for (const d of done) for (const l of d.found) state.found.push(l)
   state.rows = done.reduce((a, d) => a + d.rows, 0)
-  const tail = await deflateToMemory([SheetXml.suffixXml(part, state.found)], options.level)
+  const tail = await deflateToMemory([SheetXml.suffixXml(part, state)], options.level)
   return joinDeflated([...done.map((d) => d.deflated), tail])
 }
 
@@ -312,17 +327,23 @@ class SharedStrings {
     this.usable = m !== null && skeletonXml!.includes("</sst>")
     this.start = m === null ? 0 : Number(m[1])
   }
-  /** Adds `text`; its index. */
+  private readonly index = new Map<string, number>()
+  /** Adds `text` (once, however many columns hold it); its index. */
   add(text: string): number {
+    const known = this.index.get(text)
+    if (known !== undefined) return known
     const space = text.charCodeAt(0) <= 32 || text.charCodeAt(text.length - 1) <= 32 ? ' xml:space="preserve"' : ""
     this.extra.push(`<si><t${space}>${escapeXml(text)}</t></si>`)
-    return this.start + this.added++
+    const i = this.start + this.added++
+    this.index.set(text, i)
+    return i
   }
   /** The part with the added strings. `count` (references, optional in the schema) is dropped rather than left wrong. */
   xml(): string {
     return this.skeletonXml!.replace(/\scount="\d+"/, "")
       .replace(/uniqueCount="\d+"/, `uniqueCount="${this.start + this.added}"`)
-      .replace("</sst>", `${this.extra.join("")}</sst>`)
+      // A function, not a replacement string: `$&` or `$'` in a text would be read as patterns.
+      .replace("</sst>", () => `${this.extra.join("")}</sst>`)
   }
 }
 
@@ -395,6 +416,8 @@ export interface Prepared {
   readonly charts: number
   readonly workers: Set<Worker>
   readonly byWorker: () => number
+  /** Abandons the big tables' segments: none starts any more, running workers end. */
+  readonly stop: () => Promise<void>
 }
 
 const prepareAsync = async (doc: WorkbookDoc, file: string, options: RenderOptions): Promise<Prepared> => {
@@ -447,6 +470,11 @@ const prepareAsync = async (doc: WorkbookDoc, file: string, options: RenderOptio
   const level = options.compressionLevel ?? 1
   const workers = new Set<Worker>()
   let byWorker = 0
+  const stopFlag: Stop = { stopped: false }
+  const stop = async () => {
+    stopFlag.stopped = true
+    await Promise.all([...workers].map((w) => w.terminate()))
+  }
   const streamed = new Map<string, { task: TableTask; part: SheetXml.SheetPart; state: SheetXml.PartState; deflated?: Promise<Deflated | undefined> }>()
   const sst = new SharedStrings(parts.get(SHARED_STRINGS))
   for (const task of tasks) {
@@ -455,16 +483,18 @@ const prepareAsync = async (doc: WorkbookDoc, file: string, options: RenderOptio
     // A big table is read into columns: its text columns of few values become shared strings,
     // and a worker thread gets the columns. The columns give back the same cells as the rows
     // (Columns.decode), so the bytes are the same whether the worker or this thread writes it.
-    const big = Doc.isRowSource(task.sheet.rows) && Doc.rowCount(task.sheet.rows) >= (options.workerMinRows ?? 100_000)
+    const big = Doc.isRowSource(task.sheet.rows) && Doc.rowCount(task.sheet.rows) >= (options.bigTableRows ?? 100_000)
     let encoded: Columns.EncodedRows | undefined
     try {
       encoded = big ? Columns.encode(task.sheet.rows, task.sheet.columns.length) : undefined
     } catch (e) {
+      // An earlier big table's segments may be under way already.
+      await stop()
       throw new WorkbookError({ reason: "write", file, sheet: task.sheet.name, message: `could not write ${file}, sheet "${task.sheet.name}": ${e instanceof Error ? e.message : String(e)}` })
     }
     const part: SheetXml.SheetPart = {
       columns: task.sheet.columns,
-      // The worker gets the columns (their buffers move to it); written here, the part reads the rows again.
+      // Read by `partChunks` (tables that are not big); a big table is written from `encoded`.
       rows: task.sheet.rows,
       headerRow: task.headerRow,
       styles: task.styles,
@@ -473,8 +503,10 @@ const prepareAsync = async (doc: WorkbookDoc, file: string, options: RenderOptio
       ...(encoded !== undefined && sst.usable ? { shared: sharedColumns(encoded, task.sheet.columns, sst) } : {}),
     }
     const state = SheetXml.newState()
-    const segments = { level, threads: options.threads ?? availableParallelism(), segmentRows: options.segmentRows ?? SheetXml.SEGMENT_ROWS, workers, byWorker: () => void byWorker++ }
+    const segments = { level, threads: options.threads ?? availableParallelism(), segmentRows: options.segmentRows ?? SheetXml.SEGMENT_ROWS, workers, byWorker: () => void byWorker++, stop: stopFlag }
     const deflated = encoded === undefined ? undefined : segmented(script, part, encoded, state, segments)
+    // writeZip awaits it and reports a failure; one it never reaches (an earlier part failed) is not an unhandled rejection.
+    deflated?.catch(() => undefined)
     streamed.set(task.part, { task, part, state, ...(deflated ? { deflated } : {}) })
   }
   if (sst.added > 0) parts.set(SHARED_STRINGS, sst.xml())
@@ -484,15 +516,15 @@ const prepareAsync = async (doc: WorkbookDoc, file: string, options: RenderOptio
       const s = streamed.get(name)
       if (s !== undefined) return { name, chunks: () => SheetXml.partChunks(s.part, s.state), ...(s.deflated ? { deflated: s.deflated } : {}) }
       const rels = [...streamed.values()].find((x) => x.task.relsPart === name)
-      if (rels !== undefined) return { name, chunks: () => [rels.state.found.length === 0 ? parts.get(name)! : addRelationships(parts.get(name), SheetXml.hyperlinks(rels.state.found).rels)] }
+      if (rels !== undefined) return { name, chunks: () => [rels.state.found.length === 0 ? parts.get(name)! : addRelationships(parts.get(name), SheetXml.hyperlinksOf(rels.state).rels)] }
       return { name, data: parts.get(name)! }
     })
   // A table sheet without a rels part yet (no table? impossible with exceljs) still gets one for its links.
   for (const s of streamed.values()) {
-    if (!parts.has(s.task.relsPart)) entries.push({ name: s.task.relsPart, chunks: () => (s.state.found.length === 0 ? [] : [addRelationships(undefined, SheetXml.hyperlinks(s.state.found).rels)]) })
+    if (!parts.has(s.task.relsPart)) entries.push({ name: s.task.relsPart, chunks: () => (s.state.found.length === 0 ? [] : [addRelationships(undefined, SheetXml.hyperlinksOf(s.state).rels)]) })
   }
   const tables = [...streamed.values()].map((s) => ({ sheet: s.task.sheet, state: s.state }))
-  return { doc, file, level, entries, tables, charts: chartParts.length, workers, byWorker: () => byWorker }
+  return { doc, file, level, entries, tables, charts: chartParts.length, workers, byWorker: () => byWorker, stop }
 }
 
 const writeAsync = async (p: Prepared): Promise<Written> => {
@@ -538,7 +570,7 @@ export const prepare = (doc: WorkbookDoc, file: string, options: RenderOptions =
       })
     }
     return yield* Effect.acquireRelease(Effect.tryPromise({ try: () => prepareAsync(split, file, options), catch: (e) => (e instanceof WorkbookError ? e : failure(file)(e)) }), (p) =>
-      Effect.promise(() => Promise.all([...p.workers].map((w) => w.terminate()))),
+      Effect.promise(p.stop),
     )
   })
 

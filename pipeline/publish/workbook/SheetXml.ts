@@ -43,9 +43,14 @@ export interface LinkFound {
 export interface PartState {
   readonly found: Array<LinkFound>
   rows: number
+  /** `hyperlinks(found)`, made once for the suffix and the rels part (see `hyperlinksOf`). */
+  links?: ReturnType<typeof hyperlinks>
 }
 
 export const newState = (): PartState => ({ found: [], rows: -1 })
+
+/** `hyperlinks` of a part's cells, made once the rows are all written and kept. */
+export const hyperlinksOf = (state: PartState): ReturnType<typeof hyperlinks> => (state.links ??= hyperlinks(state.found))
 
 /** The `<hyperlink>` elements for the suffix and the relationships for the rels part, numbered in row order. */
 export const hyperlinks = (found: ReadonlyArray<LinkFound>): { readonly xml: ReadonlyArray<string>; readonly rels: ReadonlyArray<LinkRel> } => {
@@ -117,14 +122,14 @@ function* rowsXml(part: Omit<SheetPart, "rows">, rows: Iterable<Row>, first: num
 }
 
 /** The part's end: the skeleton's suffix with the rows' hyperlinks. */
-export const suffixXml = (part: Pick<SheetPart, "suffix">, found: ReadonlyArray<LinkFound>): string =>
-  found.length === 0 ? part.suffix : insertWorksheetElement(part.suffix, "hyperlinks", `<hyperlinks>${hyperlinks(found).xml.join("")}</hyperlinks>`)
+export const suffixXml = (part: Pick<SheetPart, "suffix">, state: PartState): string =>
+  state.found.length === 0 ? part.suffix : insertWorksheetElement(part.suffix, "hyperlinks", `<hyperlinks>${hyperlinksOf(state).xml.join("")}</hyperlinks>`)
 
 /** The whole part as chunks of XML: prefix, rows, then the suffix with the rows' hyperlinks. Fills `state`. */
 export function* partChunks(part: SheetPart, state: PartState): Generator<string> {
   yield part.prefix
   state.rows = yield* rowsXml(part, Doc.iterateRows(part.rows), 0, state.found)
-  yield suffixXml(part, state.found)
+  yield suffixXml(part, state)
 }
 
 /** Rows per segment of a big table's part: each is deflated on its own, on whichever thread is free (see Render). */

@@ -66,7 +66,8 @@ export const addRelationships = (rels: string | undefined, add: ReadonlyArray<{ 
     .map((r) => `<Relationship Id="${r.id}" Type="${r.type}" Target="${escapeXml(r.target)}"${r.external === true ? ' TargetMode="External"' : ""}/>`)
     .join("")
   const at = base.lastIndexOf("</Relationships>")
-  if (at === -1) return base.replace(/<Relationships([^>]*)\/>/, `<Relationships$1>${items}</Relationships>`)
+  // A function, not a replacement string: `$&` or `$'` in a target would be read as patterns.
+  if (at === -1) return base.replace(/<Relationships([^>]*)\/>/, (_, attrs: string) => `<Relationships${attrs}>${items}</Relationships>`)
   return base.slice(0, at) + items + base.slice(at)
 }
 

@@ -4,7 +4,11 @@
  * built by the `reference/firms` asset (assets/clean/firms.ts).
  */
 import type { CodedText, Firms, RegistryRow } from "../../domain/Clean.js"
+import { normalizeText } from "../../normalize/text.js"
 import { fullZhKey } from "./keys.js"
+
+/** Whether a reference row is a registry firm: it has no entity id (a table without that column is all firms). */
+export const isFirm = (entityId: string | undefined): boolean => entityId === undefined || normalizeText(entityId) === ""
 
 /** Gives each distinct text an index, in order of first appearance (a `CodedText` being built). */
 export class Coder {

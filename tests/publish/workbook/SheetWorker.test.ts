@@ -88,9 +88,9 @@ describe("a big table written by a worker thread", () => {
       const dir = tmp()
       const here = path.join(dir, "here.xlsx")
       const there = path.join(dir, "worker.xlsx")
-      expect((yield* Render.render(doc, here, { workers: false, workerMinRows: 1_000, segmentRows: 700 })).workers).toBe(0)
+      expect((yield* Render.render(doc, here, { workers: false, bigTableRows: 1_000, segmentRows: 700 })).workers).toBe(0)
       // 3,000 rows in segments of 700: five segments on two workers at a time, joined into one stream.
-      expect((yield* Render.render(doc, there, { workerMinRows: 1_000, segmentRows: 700, threads: 2 })).workers).toBe(5)
+      expect((yield* Render.render(doc, there, { bigTableRows: 1_000, segmentRows: 700, threads: 2 })).workers).toBe(5)
       expect(fs.readFileSync(there).equals(fs.readFileSync(here))).toBe(true)
       const wb = new ExcelJS.Workbook()
       yield* Effect.promise(() => wb.xlsx.readFile(there))
@@ -102,7 +102,7 @@ describe("a big table written by a worker thread", () => {
       expect(ws.getCell("C3000").value).toEqual({ text: "https://example.org/2998", hyperlink: "https://example.org/2998" })
       // The segments hold the same XML as one stream would.
       const single = path.join(dir, "single.xlsx")
-      yield* Render.render(doc, single, { workerMinRows: 1_000, segmentRows: 10_000 })
+      yield* Render.render(doc, single, { bigTableRows: 1_000, segmentRows: 10_000 })
       const xmlOf = (f: string) => Effect.promise(async () => (await JSZip.loadAsync(fs.readFileSync(f))).file("xl/worksheets/sheet4.xml")!.async("string"))
       expect(yield* xmlOf(there)).toBe(yield* xmlOf(single))
       expect(ws.getCell("B2").value).toBe(INJECTION)
@@ -125,7 +125,7 @@ describe("a big table written by a worker thread", () => {
     Effect.gen(function* () {
       const big = bigList(1_500)
       const lying: TableSheet = { ...big, rows: { count: 2_000, rows: (big.rows as RowSource).rows } }
-      const exit = yield* Effect.exit(Render.render({ properties: sampleDoc.properties, sheets: [lying] }, path.join(tmp(), "lying.xlsx"), { workerMinRows: 1_000 }))
+      const exit = yield* Effect.exit(Render.render({ properties: sampleDoc.properties, sheets: [lying] }, path.join(tmp(), "lying.xlsx"), { bigTableRows: 1_000 }))
       expect(exit._tag).toBe("Failure")
       expect(Exit.isFailure(exit) && String(Cause.squash(exit.cause))).toMatch(/sheet "Big": the rows gave 1500 rows but 2000 were declared/)
     }),
@@ -139,9 +139,35 @@ describe("a big table written by a worker thread", () => {
       fs.writeFileSync(bad, "throw new Error('broken worker')\n")
       const here = path.join(dir, "here.xlsx")
       const there = path.join(dir, "fallback.xlsx")
-      yield* Render.render(doc, here, { workers: false, workerMinRows: 1_000, segmentRows: 700 })
-      expect((yield* Render.render(doc, there, { workerMinRows: 1_000, segmentRows: 700, workerScript: new URL(`file://${bad}`) })).workers).toBe(0)
+      yield* Render.render(doc, here, { workers: false, bigTableRows: 1_000, segmentRows: 700 })
+      expect((yield* Render.render(doc, there, { bigTableRows: 1_000, segmentRows: 700, workerScript: new URL(`file://${bad}`) })).workers).toBe(0)
       expect(fs.readFileSync(there).equals(fs.readFileSync(here))).toBe(true)
+    }),
+  )
+
+  it.effect("keeps shared texts with dollar signs and quotes as they are", () =>
+    Effect.gen(function* () {
+      const texts = ["US$'000", "a $& b", "x $$ y", "$`", " lead"]
+      const n = 200
+      const sheet: TableSheet = { ...bigList(n), rows: { count: n, rows: function* () { for (let i = 0; i < n; i++) yield [`K${i}`, null, null, null, null, i, texts[i % texts.length]!, null] } } }
+      const file = path.join(tmp(), "dollars.xlsx")
+      yield* Render.render({ properties: sampleDoc.properties, sheets: [sheet] }, file, { bigTableRows: 100, workers: false })
+      const wb = new ExcelJS.Workbook()
+      yield* Effect.promise(() => wb.xlsx.readFile(file))
+      expect([2, 3, 4, 5, 6].map((r) => wb.getWorksheet("Big")!.getCell(`G${r}`).value)).toEqual(texts)
+    }),
+  )
+
+  // Live: it waits on the real clock.
+  it.live("an abandoned workbook starts no more segments and leaves no failure behind", () =>
+    Effect.gen(function* () {
+      const doc: WorkbookDoc = { properties: sampleDoc.properties, sheets: [bigList(3_000)] }
+      const prepared = yield* Effect.scoped(Render.prepare(doc, path.join(tmp(), "abandoned.xlsx"), { bigTableRows: 100, segmentRows: 100, threads: 1 }))
+      const after = prepared.byWorker()
+      yield* Effect.sleep("1 second")
+      // 30 segments; closing the scope stopped them: at most the one under way when it closed finished.
+      expect(prepared.byWorker() - after).toBeLessThanOrEqual(1)
+      expect(prepared.workers.size).toBe(0)
     }),
   )
 })
