@@ -3,7 +3,6 @@
  * Float64Array, booleans in a Uint8Array, text as one joined string plus lengths. A worker gets
  * them by structured clone in a handful of copies (one per column) where a million row arrays
  * would be ~16 million values to clone one by one. Decoding gives the same cells back, in order.
- * (The rows are read once; each column's cells are held as an array until it is encoded.)
  */
 import type { CellValue, Row, RowSource, Rows } from "./WorkbookDoc.js"
 import * as Doc from "./WorkbookDoc.js"
@@ -33,83 +32,103 @@ type Kind = "num" | "bool" | "text" | "any" | "empty"
 const kindOf = (v: CellValue | undefined): Kind =>
   v === null || v === undefined ? "empty" : typeof v === "number" ? "num" : typeof v === "boolean" ? "bool" : typeof v === "string" ? "text" : "any"
 
-/** Encodes `width` columns of `rows` (cells past a row's end are null), reading the rows once. */
+/**
+ * Encodes `width` columns of `rows` (cells past a row's end are null). Reads the rows twice: first
+ * each column's kind (and whether a text column has few values), then straight into its typed
+ * form. Holding every cell in an array between the two (one read) cost ~130 MB more at 1M rows.
+ */
 export const encode = (rows: Rows, width: number): EncodedRows => {
   const count = Doc.rowCount(rows)
+  const limit = Math.min(MAX_DICT, Math.max(16, count >> 2))
   const kinds: Array<Kind> = Array.from({ length: width }, () => "empty")
-  const cells: Array<Array<CellValue>> = Array.from({ length: width }, () => new Array<CellValue>(count))
+  // Distinct texts per column while they are few enough for a dictionary (null counts as one).
+  const distinct: Array<Set<string | null> | undefined> = Array.from({ length: width }, () => new Set())
   let i = 0
   for (const row of Doc.iterateRows(rows)) {
     if (i === count) throw new Error(`the rows gave more rows than the ${count} declared (RowSource.count)`)
     for (let j = 0; j < width; j++) {
       const v = row[j] ?? null
-      cells[j]![i] = v
       const k = kindOf(v)
       if (k !== "empty" && k !== kinds[j]) kinds[j] = kinds[j] === "empty" ? k : "any"
+      const d = distinct[j]
+      if (d !== undefined && (v === null || typeof v === "string")) {
+        d.add(v)
+        if (d.size > limit) distinct[j] = undefined
+      }
     }
     i++
   }
   if (i !== count) throw new Error(`the rows gave ${i} rows but ${count} were declared (RowSource.count)`)
-  return { count, columns: kinds.map((k, j) => column(k, cells[j]!)) }
+  const builders = kinds.map((k, j) => builder(k === "text" && distinct[j] !== undefined ? "dict" : k, count))
+  i = 0
+  for (const row of Doc.iterateRows(rows)) {
+    if (i === count) break
+    for (let j = 0; j < width; j++) builders[j]!.set(i, row[j] ?? null)
+    i++
+  }
+  if (i !== count) throw new Error(`the rows gave ${i} rows but ${count} were declared the second time (RowSource.count)`)
+  return { count, columns: builders.map((b) => b.done()) }
 }
 
-/** One column's cells in the form of its kind. */
-const column = (kind: Kind, cells: ReadonlyArray<CellValue>): EncodedColumn => {
-  const n = cells.length
+/** Builds one column in the form of its kind. */
+interface Builder {
+  set(i: number, v: CellValue): void
+  done(): EncodedColumn
+}
+
+const builder = (kind: Kind | "dict", n: number): Builder => {
   switch (kind) {
     case "num": {
       const values = new Float64Array(n)
       let nulls: Uint8Array | undefined
-      for (let i = 0; i < n; i++) {
-        const v = cells[i]
-        if (v === null) (nulls ??= new Uint8Array(n))[i] = 1
-        else values[i] = v as number
+      return {
+        set: (i, v) => {
+          if (v === null) (nulls ??= new Uint8Array(n))[i] = 1
+          else values[i] = v as number
+        },
+        done: () => (nulls === undefined ? { t: "num", values } : { t: "num", values, nulls }),
       }
-      return nulls === undefined ? { t: "num", values } : { t: "num", values, nulls }
     }
-    case "bool":
-      return { t: "bool", values: Uint8Array.from(cells, (v) => (v === null ? 2 : v ? 1 : 0)) }
-    case "text":
-      return dictionary(cells as ReadonlyArray<string | null>) ?? joined(cells as ReadonlyArray<string | null>)
-    default:
-      return { t: "any", values: cells }
-  }
-}
-
-/** A text column with few distinct values (province, status, source) as codes; undefined when it has many. */
-const dictionary = (cells: ReadonlyArray<string | null>): EncodedColumn | undefined => {
-  const n = cells.length
-  const limit = Math.min(MAX_DICT, Math.max(16, n >> 2))
-  const index = new Map<string | null, number>()
-  const values: Array<string | null> = []
-  const codes = new Uint16Array(n)
-  for (let i = 0; i < n; i++) {
-    const v = cells[i]!
-    let c = index.get(v)
-    if (c === undefined) {
-      if (values.length === limit) return undefined
-      c = values.length
-      index.set(v, c)
-      values.push(v)
+    case "bool": {
+      const values = new Uint8Array(n)
+      return { set: (i, v) => void (values[i] = v === null ? 2 : v ? 1 : 0), done: () => ({ t: "bool", values }) }
     }
-    codes[i] = c
-  }
-  return { t: "dict", values, codes }
-}
-
-/** A text column as one joined string and each cell's length. */
-const joined = (cells: ReadonlyArray<string | null>): EncodedColumn => {
-  const lengths = new Int32Array(cells.length)
-  const texts: Array<string> = []
-  for (let i = 0; i < cells.length; i++) {
-    const v = cells[i]!
-    if (v === null) lengths[i] = -1
-    else {
-      lengths[i] = v.length
-      texts.push(v)
+    case "dict": {
+      const index = new Map<string | null, number>()
+      const values: Array<string | null> = []
+      const codes = new Uint16Array(n)
+      return {
+        set: (i, v) => {
+          let c = index.get(v as string | null)
+          if (c === undefined) {
+            c = values.length
+            index.set(v as string | null, c)
+            values.push(v as string | null)
+          }
+          codes[i] = c
+        },
+        done: () => ({ t: "dict", values, codes }),
+      }
+    }
+    case "text": {
+      const lengths = new Int32Array(n)
+      const texts: Array<string> = []
+      return {
+        set: (i, v) => {
+          if (v === null) lengths[i] = -1
+          else {
+            lengths[i] = (v as string).length
+            texts.push(v as string)
+          }
+        },
+        done: () => ({ t: "text", lengths, text: texts.join("") }),
+      }
+    }
+    default: {
+      const values = new Array<CellValue>(n)
+      return { set: (i, v) => void (values[i] = v), done: () => ({ t: "any", values }) }
     }
   }
-  return { t: "text", lengths, text: texts.join("") }
 }
 
 /** The buffers of `encoded`, for postMessage's transfer list. */
