@@ -1,7 +1,7 @@
 /**
  * Registry firms (reference rows without an entity id) normalised into columns (`Clean.Firms`):
  * the credit code, the Chinese name with its keys, province, city, sector and provenance, which
- * is what list linking reads. The same normalisation as `normalise.registry` gives those fields,
+ * is what list linking reads. The same normalisers as the clean tables' (`zh`, `code`, `memo`),
  * without an object per row, and in parts that worker threads can do at once (see FirmsWorker):
  * each part comes back as a few joined strings and typed arrays, and `merge` puts them in order.
  */
@@ -9,13 +9,12 @@ import { availableParallelism } from "node:os"
 import type { CodedText, Firms } from "../../domain/Clean.js"
 import * as Finding from "../../domain/Finding.js"
 import * as RawRows from "../../domain/RawRows.js"
-import { zhCompanyName } from "../../normalize/companyZh.js"
-import { checkCreditCode } from "../../normalize/creditCode.js"
 import { normalizeText } from "../../normalize/text.js"
 import { askWorker, builtWorker } from "../../engine/WorkerScript.js"
 import { Coder, isFirm } from "../../reconcile/entities/Firms.js"
 import { fullZhKey } from "../../reconcile/entities/keys.js"
 import type { FirmsJob, FirmsReply } from "./FirmsWorker.js"
+import { code, type Emit, memo, zh } from "./normalise.js"
 
 /** Some blocks of one raw table: what a part is normalised from. */
 export interface Slice {
@@ -73,25 +72,22 @@ class TextBuilder {
 
 const ENTITY_ID = "entity_id"
 
+/** Rows in some slices. */
+const rowsIn = (slices: ReadonlyArray<Slice>): number => slices.reduce((a, s) => a + s.blocks.reduce((b, k) => b + k.rows.length, 0), 0)
+
 /** Index of a field among a table's columns; the last one, as in `RawRecord.values` where a later duplicate wins. */
 const columnOf = (columns: ReadonlyArray<string>, field: string): number => columns.lastIndexOf(field)
 
-
 /** Normalises the firm rows of some slices, in order; `joined` for a part that crosses threads (see TextColumn). */
 export const normaliseSlices = (slices: ReadonlyArray<Slice>, joined = false): Part => {
-  const capacity = slices.reduce((a, s) => a + s.blocks.reduce((b, k) => b + k.rows.length, 0), 0)
+  const capacity = rowsIn(slices)
   const [creditCode, nameZh, nameKey, fullKey] = [0, 0, 0, 0].map(() => new TextBuilder(capacity, joined)) as [TextBuilder, TextBuilder, TextBuilder, TextBuilder]
   const [province, city, sector, source] = [new Coder(), new Coder(), new Coder(), new Coder()]
   const codes = { province: new Uint32Array(capacity), city: new Uint32Array(capacity), sector: new Uint32Array(capacity), source: new Uint32Array(capacity) }
   const row = new Int32Array(capacity)
   const findings: Array<Finding.Finding> = []
-  // Categorical columns repeat a few values over millions of rows: normalised once per distinct value.
-  const categorical = new Map<string, string>()
-  const cat = (s: string): string => {
-    let v = categorical.get(s)
-    if (v === undefined) categorical.set(s, (v = normalizeText(s)))
-    return v
-  }
+  const emit: Emit = (f) => findings.push(f)
+  const cat = memo(normalizeText)
   let n = 0
   for (const slice of slices) {
     const at = (field: string) => columnOf(slice.columns, field)
@@ -104,20 +100,13 @@ export const normaliseSlices = (slices: ReadonlyArray<Slice>, joined = false): P
       for (let i = 0; i < block.rows.length; i++) {
         if (iEntity >= 0 && !isFirm(entityCells[i])) continue
         const r = block.rows[i]!
-        const code = codeCells[i] ?? ""
-        creditCode.set(n, code.trim() === "" ? "" : checkCreditCode(code).normalized)
-        const raw = nameCells[i] ?? ""
-        if (raw.trim() === "") {
+        creditCode.set(n, code(codeCells[i] ?? "").code ?? "")
+        const name = zh(nameCells[i] ?? "", { source: slice.source, row: r }, "name_zh", emit)
+        if (name === undefined) {
           nameZh.set(n, "")
           nameKey.set(n, "")
           fullKey.same(n, "")
         } else {
-          const name = zhCompanyName(raw)
-          if (name.repaired) {
-            findings.push(
-              Finding.make("info", "repaired-name", `company form cut short in the source ("${raw}"); read as "${name.display}"`, { source: slice.source, row: r, field: "name_zh", value: raw }),
-            )
-          }
           nameZh.set(n, name.display)
           nameKey.set(n, name.key)
           const full = fullZhKey(name)
@@ -220,7 +209,7 @@ export const merge = (parts: ReadonlyArray<Part>): { readonly firms: Firms; read
 
 /** Cuts the slices into `n` shares of about as many rows, in order, at block boundaries. */
 export const shares = (slices: ReadonlyArray<Slice>, n: number): Array<Array<Slice>> => {
-  const total = slices.reduce((a, s) => a + s.blocks.reduce((b, k) => b + k.rows.length, 0), 0)
+  const total = rowsIn(slices)
   const out: Array<Array<Slice>> = [[]]
   let taken = 0
   for (const slice of slices) {
@@ -241,7 +230,7 @@ export const shares = (slices: ReadonlyArray<Slice>, n: number): Array<Array<Sli
 }
 
 /** Below this many rows the firms are normalised on this thread: starting workers would not pay back. */
-export const PARALLEL_MIN_ROWS = 100_000
+const PARALLEL_MIN_ROWS = 100_000
 
 /** One share in a worker thread; undefined when the worker fails or cannot start (the share is then done here). */
 const inWorker = async (script: URL, slices: ReadonlyArray<Slice>): Promise<Part | undefined> => {

@@ -32,7 +32,7 @@ const text = (r: RawRecord, field: string): string => normalizeText(r.values[fie
  * millions of rows (province, city, sector, batch, ownership): the 2M-row registry normalised
  * each of them 2M times. Stops remembering past `limit` distinct inputs (then it is free text).
  */
-const memo = <A>(f: (s: string) => A, limit = 20_000): ((s: string) => A) => {
+export const memo = <A>(f: (s: string) => A, limit = 20_000): ((s: string) => A) => {
   const known = new Map<string, A>()
   return (s) => {
     const hit = known.get(s)
@@ -53,7 +53,8 @@ const int = (s: string): number | undefined => (s.trim() === "" ? undefined : Nu
 
 const provenance = (t: RawTable, r: RawRecord): Provenance => ({ source: t.source.id, row: r.row, ...(t.source.sheet ? { sheet: t.source.sheet } : {}) })
 
-type Emit = (f: Finding.Finding) => void
+/** Where a normaliser reports a finding. */
+export type Emit = (f: Finding.Finding) => void
 
 /** Runs `clean` over every row of every table, collecting the rows and the findings it emits. */
 const eachRow = <A>(tables: ReadonlyArray<RawTable>, clean: (t: RawTable, r: RawRecord, emit: Emit) => A): CleanTable<A> => {
@@ -64,7 +65,8 @@ const eachRow = <A>(tables: ReadonlyArray<RawTable>, clean: (t: RawTable, r: Raw
   return { rows, findings }
 }
 
-const zh = (raw: string, at: Provenance, field: string, emit: Emit): Clean.ZhName | undefined => {
+/** A Chinese company name cleaned and keyed (undefined when blank); a repaired form cut short is an info finding. */
+export const zh = (raw: string, at: Provenance, field: string, emit: Emit): Clean.ZhName | undefined => {
   if (raw.trim() === "") return undefined
   const n = zhCompanyName(raw)
   if (n.repaired) {
@@ -187,7 +189,8 @@ export const spending = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.Spen
     }
   })
 
-const code = (raw: string): { code: string | undefined; valid: boolean } => {
+/** A credit code normalised (undefined when blank) and whether it passes the GB 32100 check. */
+export const code = (raw: string): { code: string | undefined; valid: boolean } => {
   if (raw.trim() === "") return { code: undefined, valid: true }
   const c = checkCreditCode(raw)
   return { code: c.normalized, valid: c.valid }

@@ -58,16 +58,16 @@ export interface FirmView {
   readonly sector: string
 }
 
+/** The text of a coded column at `i`. */
+const textAt = (c: CodedText, i: number): string => c.values[c.codes[i]!]!
+
 /** Firm `i`. */
 export const firmAt = (f: Firms, i: number): FirmView => ({
   creditCode: f.creditCode[i]!,
   nameZh: f.nameZh[i]!,
   nameKey: f.nameKey[i]!,
   fullKey: f.fullKey[i]!,
-  province: f.province.values[f.province.codes[i]!]!,
-  city: f.city.values[f.city.codes[i]!]!,
-  sector: f.sector.values[f.sector.codes[i]!]!,
+  province: textAt(f.province, i),
+  city: textAt(f.city, i),
+  sector: textAt(f.sector, i),
 })
-
-/** The text of a coded column at `i`. */
-export const textAt = (c: CodedText, i: number): string => c.values[c.codes[i]!]!
