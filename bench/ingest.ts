@@ -15,6 +15,7 @@ import { Effect } from "effect"
 import { createReadStream, existsSync, rmSync } from "node:fs"
 import { basename, join } from "node:path"
 import * as RawRows from "../pipeline/domain/RawRows.js"
+import { keptColumns } from "../pipeline/ingest/CheckRows.js"
 import * as Ingest from "../pipeline/ingest/Ingest.js"
 import * as SourceCatalog from "../pipeline/ingest/SourceCatalog.js"
 import * as HeaderMap from "../pipeline/ingest/HeaderMap.js"
@@ -122,7 +123,7 @@ const phases = async (data: string) => {
     t = now()
     const open = await Effect.runPromise(readTable(entry.file, { batchSize: RawRows.BLOCK_ROWS }))
     const mapping = HeaderMap.mapHeaders(kind, open.head.headers, entry.sidecar.columns)
-    const columns = [...mapping.fields.map((f) => [f.index, f.field] as const), ...mapping.extras.map((x) => [x.index, x.header] as const)]
+    const columns = keptColumns(mapping)
     const openMs = now() - t
     const kept = new RawRows.Builder(columns, open.mayHoldNul)
     const check = Validate.checker(kind)

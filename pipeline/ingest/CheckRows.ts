@@ -6,6 +6,7 @@ import { Effect } from "effect"
 import * as Finding from "../domain/Finding.js"
 import * as RawRows from "../domain/RawRows.js"
 import type { QuarantinedRow, SourceKind } from "../domain/Source.js"
+import type * as HeaderMap from "./HeaderMap.js"
 import type { RawRow } from "./Table.js"
 import * as Validate from "./Validate.js"
 
@@ -42,6 +43,12 @@ export interface RowContext {
   /** Kept columns: each one's index among the cells and its name (mapped fields, then extras). */
   readonly columns: ReadonlyArray<readonly [index: number, name: string]>
 }
+
+/** The columns a source keeps, in RowContext order: mapped fields by field name, then extras by header. */
+export const keptColumns = (mapping: HeaderMap.HeaderMapping): RowContext["columns"] => [
+  ...mapping.fields.map((f) => [f.index, f.field] as const),
+  ...mapping.extras.map((x) => [x.index, x.header] as const),
+]
 
 /** Rows after validation: kept ones, quarantined ones, the problems found and their counts per code. */
 export interface CheckedRows {

@@ -9,7 +9,7 @@ import * as RawRows from "../domain/RawRows.js"
 import type { Sidecar } from "../domain/Source.js"
 import { SourceError } from "../domain/Source.js"
 import * as HeaderMap from "./HeaderMap.js"
-import { checkRows, type RowContext } from "./CheckRows.js"
+import { checkRows, keptColumns, type RowContext } from "./CheckRows.js"
 import * as Parallel from "./Parallel.js"
 import type { SourceEntry } from "./SourceCatalog.js"
 import * as SourceCatalog from "./SourceCatalog.js"
@@ -60,7 +60,7 @@ const readAndCheck = (entry: SourceEntry, file: string, options: Parallel.SplitO
       kind,
       source: entry.id,
       sheet: table.head.sheet,
-      columns: [...mapping.fields.map((f) => [f.index, f.field] as const), ...mapping.extras.map((x) => [x.index, x.header] as const)],
+      columns: keptColumns(mapping),
     }
     // A big CSV is read in parallel byte ranges when it can be (see Parallel); any doubt there
     // gives undefined, and the file is read start to end as below, with the same result.

@@ -10,6 +10,7 @@ import iconv from "iconv-lite"
 import { rmSync } from "node:fs"
 import Papa from "papaparse"
 import * as RawRows from "../../../pipeline/domain/RawRows.js"
+import { keptColumns } from "../../../pipeline/ingest/CheckRows.js"
 import * as HeaderMap from "../../../pipeline/ingest/HeaderMap.js"
 import * as Ingest from "../../../pipeline/ingest/Ingest.js"
 import * as Parallel from "../../../pipeline/ingest/Parallel.js"
@@ -42,12 +43,11 @@ const sequential = (entry: SourceCatalog.SourceEntry) => Ingest.ingest(entry, en
 const split = (entry: SourceCatalog.SourceEntry, parts: number) => Ingest.ingest(entry, entry.file, { parts, minBytes: 1 })
 
 /** The parallel read alone: undefined when it fell back. */
-const trySplit = (entry: SourceCatalog.SourceEntry, parts: number) =>
+const trySplit = (entry: SourceCatalog.SourceEntry, parts: number, options: Parallel.SplitOptions = { minBytes: 1 }) =>
   Effect.gen(function* () {
     const open = yield* readTable(entry.file, { batchSize: RawRows.BLOCK_ROWS })
-    const mapping = HeaderMap.mapHeaders("miit-list", open.head.headers)
-    const columns = [...mapping.fields.map((f) => [f.index, f.field] as const), ...mapping.extras.map((x) => [x.index, x.header] as const)]
-    return yield* Parallel.ingestSplit(open.csv!, { kind: "miit-list", source: entry.id, sheet: undefined, columns }, { parts, minBytes: 1 })
+    const columns = keptColumns(HeaderMap.mapHeaders("miit-list", open.head.headers))
+    return yield* Parallel.ingestSplit(open.csv!, { kind: "miit-list", source: entry.id, sheet: undefined, columns }, { ...options, parts })
   })
 
 describe("ingest of a big CSV in parallel ranges", () => {
@@ -131,6 +131,9 @@ describe("ingest of a big CSV in parallel ranges", () => {
   it.effect("leaves small files, UTF-16 files and one-core machines to the start-to-end read", () =>
     Effect.gen(function* () {
       const small = yield* entryFor(listText(50))
+      // Splittable but for its size: the default smallest size is what keeps it whole.
+      expect(yield* trySplit(small, 2)).toBeDefined()
+      expect(yield* trySplit(small, 2, {})).toBeUndefined()
       expect(yield* Ingest.ingest(small, small.file, { parts: 2 }).pipe(Effect.map(view))).toEqual(view(yield* sequential(small)))
       const utf16 = yield* entryFor(Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(listText(3000), "utf16le")]))
       expect(yield* trySplit(utf16, 2)).toBeUndefined()
