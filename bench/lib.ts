@@ -2,8 +2,8 @@
  * Shared helpers of the bench harness: where things are, how a measured child process is run
  * (under GNU `time -v`, so peak RSS is taken from outside the process), the `BENCH {json}` line
  * protocol between parts and `main.ts`, the cached synthetic data and the cached pandas peer,
- * and the generated files' sources folder and truth scoring the parts share.
- * This is tooling, not pipeline code: throwing is fine here; Effect only to call the project's reader.
+ * and the generated files' sources folder the parts share (truth scoring: see truth.ts).
+ * This is tooling, not pipeline code: throwing is fine here.
  */
 import { spawn, spawnSync } from "node:child_process"
 import { copyFileSync, existsSync, linkSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs"

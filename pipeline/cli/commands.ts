@@ -392,7 +392,10 @@ const review = Command.make("review").pipe(
   Command.withSubcommands([reviewImport]),
 )
 
-/** Removes old runs by the retention policy; never `latest` nor a run awaiting approval. */
+/**
+ * Removes old runs by the retention policy (never `latest` nor a run awaiting approval), then the
+ * stored values no asset state points at and the download snapshots no one needs (see Fetch.planSnapshotPrune).
+ */
 export const pruneOnce = (o: { readonly store: string; readonly out: string; readonly keepRuns: number; readonly olderThan: Duration.Duration }) =>
   Effect.gen(function* () {
     const s = yield* RunStore
@@ -417,7 +420,7 @@ export const pruneOnce = (o: { readonly store: string; readonly out: string; rea
     return { plan, result, values, snapshots }
   }).pipe(Effect.provide(Layers.storeLayers(o.store)))
 
-/** The source versions a run's run.json records (asset key → "sidecar hash:sha256"); none when unreadable. */
+/** The observed versions a run's run.json records (asset key → version; a raw asset's is "sidecar hash:sha256"); none when unreadable. */
 const runSources = (runDir: string): Record<string, string> => {
   try {
     const sources = (JSON.parse(readFileSync(join(runDir, "run.json"), "utf8")) as { sources?: unknown }).sources

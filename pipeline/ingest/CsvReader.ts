@@ -381,6 +381,7 @@ export interface RangeOutcome {
   readonly sawNul: boolean
 }
 
+/** One read of a byte range: its batches (as a Stream or from a plain loop), and how it went. */
 export interface RangeRead {
   readonly batches: Stream.Stream<ReadonlyArray<RawRow>, ReadError>
   /**

@@ -3,7 +3,7 @@
  * in a worker thread (IngestWorker), then joined in file order, each range's row numbers moved
  * on by the records before it. Why: reading and validating is one JS thread's work; on a 2-core
  * machine the 337 MB bench registry ingests in ~3.7 s as two ranges against ~6.7 s start to end
- * (measured; `npm run bench` shows the figures).
+ * (measured once; `npm run bench` shows only the split read's figure).
  *
  * Ranges are cut right after a line break, found in the bytes; only encodings in which a line
  * feed byte is always a line feed qualify (UTF-8, GB18030). A line break may still sit inside a

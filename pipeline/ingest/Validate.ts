@@ -196,6 +196,5 @@ export const checker = (kind: SourceKind): Checker => {
   return c
 }
 
-
 /** True when a problem sends its row to the quarantine. */
 export const rejects = (p: Problem): boolean => p.severity === "error"
