@@ -296,7 +296,8 @@ const segmented = async (
   }
   const jobs = starts.map((first) => async () => {
     unlessStopped()
-    const rows = Columns.slice(encoded, first, Math.min(encoded.count, first + size))
+    const sliceOf = () => Columns.slice(encoded, first, Math.min(encoded.count, first + size))
+    const rows = sliceOf()
     if (script !== undefined) {
       const m = await askWorker<SheetReply>(script, { part: rest, rows, first, level: options.level } satisfies SheetJob, Columns.buffersOf(rows), options.workers)
       if (m?._tag === "done") {
@@ -306,7 +307,7 @@ const segmented = async (
     }
     unlessStopped()
     // The slice sent to a worker gave its buffers away: slice again.
-    return SheetXml.writeSegment(rest, Columns.slice(encoded, first, Math.min(encoded.count, first + size)), first, options.level)
+    return SheetXml.writeSegment(rest, sliceOf(), first, options.level)
   })
   const done = await pool(jobs, script === undefined ? 1 : options.threads)
   // One by one: a spread of a million links would overflow the stack.
@@ -478,7 +479,7 @@ const prepareAsync = async (doc: WorkbookDoc, file: string, options: RenderOptio
     stopFlag.stopped = true
     await Promise.all([...workers].map((w) => w.terminate()))
   }
-  const streamed = new Map<string, { task: TableTask; part: SheetXml.SheetPart; state: SheetXml.PartState; deflated?: Promise<Deflated | undefined> }>()
+  const streamed = new Map<string, { task: TableTask; part: SheetXml.SheetPart; state: SheetXml.PartState; deflated?: Promise<Deflated> }>()
   const sst = new SharedStrings(parts.get(SHARED_STRINGS))
   for (const task of tasks) {
     const xml = parts.get(task.part)!
@@ -517,7 +518,7 @@ const prepareAsync = async (doc: WorkbookDoc, file: string, options: RenderOptio
     .sort((a, b) => (partRank(a) < partRank(b) ? -1 : partRank(a) > partRank(b) ? 1 : 0))
     .map((name): ZipEntry => {
       const s = streamed.get(name)
-      if (s !== undefined) return { name, chunks: () => SheetXml.partChunks(s.part, s.state), ...(s.deflated ? { deflated: s.deflated } : {}) }
+      if (s !== undefined) return s.deflated !== undefined ? { name, deflated: s.deflated } : { name, chunks: () => SheetXml.partChunks(s.part, s.state) }
       const rels = [...streamed.values()].find((x) => x.task.relsPart === name)
       if (rels !== undefined) return { name, chunks: () => [rels.state.found.length === 0 ? parts.get(name)! : addRelationships(parts.get(name), SheetXml.hyperlinksOf(rels.state).rels)] }
       return { name, data: parts.get(name)! }

@@ -18,12 +18,13 @@ export interface Deflated {
 }
 
 /**
- * One part of the package: whole bytes, or chunks produced while writing (sheet rows). A chunked
- * part may also come `deflated` elsewhere; when that gives undefined, its chunks are deflated here.
+ * One part of the package: whole bytes, chunks produced while writing (sheet rows), or a part
+ * deflated elsewhere (a big table's segments, see Render), written as it is when its turn comes.
  */
 export type ZipEntry =
   | { readonly name: string; readonly data: string | Uint8Array }
-  | { readonly name: string; readonly chunks: () => AsyncIterable<string> | Iterable<string>; readonly deflated?: Promise<Deflated | undefined> }
+  | { readonly name: string; readonly chunks: () => AsyncIterable<string> | Iterable<string> }
+  | { readonly name: string; readonly deflated: Promise<Deflated> }
 
 /**
  * Deflates `chunks` (UTF-8) into `sink` as the compressed bytes come, returning the CRC-32 and the sizes.
@@ -182,9 +183,9 @@ export const writeZip = async (file: string, entries: ReadonlyArray<ZipEntry>, d
         continue
       }
       await out.write(localHeader(name, dt, 0, 0, 0, true))
-      const ready = entry.deflated === undefined ? undefined : await entry.deflated
       let crc: number, size: number, compressed: number
-      if (ready !== undefined) {
+      if ("deflated" in entry) {
+        const ready = await entry.deflated
         for (const b of ready.data) await out.write(b)
         crc = ready.crc
         size = ready.size
