@@ -27,19 +27,37 @@ const olderThanSources = (script: string, sourceDirs: ReadonlyArray<string>): bo
   return sourceDirs.some((dir) => readdirSync(path.join(pipeline, dir)).some((f) => f.endsWith(".ts") && statSync(path.join(pipeline, dir, f)).mtimeMs > built))
 }
 
+/** How `askWorker` runs a job; all optional. */
+export interface AskOptions<Reply> {
+  /** Buffers moved to the worker with the message. */
+  readonly transfer?: ReadonlyArray<ArrayBuffer>
+  /** Holds the worker while it runs, so a caller can stop it early. */
+  readonly running?: Set<Worker>
+  /** Ends the worker (the answer is then undefined). */
+  readonly signal?: AbortSignal
+  /**
+   * Reads each message: `{ reply }` ends the job with that reply (undefined: the job failed),
+   * undefined waits for the next message (a worker that sends its result in pieces). Default:
+   * the first message is the reply.
+   */
+  readonly collect?: (message: any) => { readonly reply: Reply | undefined } | undefined
+}
+
 /**
- * Runs `script` in a worker thread for one job: sends it `message` (moving `transfer`), and gives
- * its first reply, or undefined when it cannot start, fails or exits first. The worker is ended
- * once it has replied. `running` (optional) holds it meanwhile, so a caller can stop it early.
+ * Runs `script` in a worker thread for one job: sends it `message`, and gives its reply, or
+ * undefined when it cannot start, fails, exits first or is stopped. The worker is ended once the
+ * job is over. The one place worker threads are started and ended (ingest ranges, registry
+ * firms, workbook segments).
  */
-export const askWorker = <Reply>(script: URL, message: unknown, transfer: ReadonlyArray<ArrayBuffer> = [], running?: Set<Worker>): Promise<Reply | undefined> =>
+export const askWorker = <Reply>(script: URL, message: unknown, options: AskOptions<Reply> = {}): Promise<Reply | undefined> =>
   new Promise((resolve) => {
+    const { running, signal, collect = (m: unknown) => ({ reply: m as Reply }) } = options
     let worker: Worker | undefined
     try {
       // No inherited flags: a loader such as tsx (tests, bench) would load itself again in the worker.
       worker = new Worker(script, { execArgv: [] })
       running?.add(worker)
-      worker.postMessage(message, [...transfer])
+      worker.postMessage(message, [...(options.transfer ?? [])])
     } catch {
       // Could not start, or the message could not be sent (e.g. a value that cannot be cloned): end it.
       if (worker !== undefined) {
@@ -55,10 +73,17 @@ export const askWorker = <Reply>(script: URL, message: unknown, transfer: Readon
       if (settled) return
       settled = true
       running?.delete(started)
+      signal?.removeEventListener("abort", stop)
       void started.terminate()
       resolve(reply)
     }
-    started.once("message", (m: Reply) => settle(m))
-    started.once("error", () => settle(undefined))
-    started.once("exit", () => settle(undefined))
+    const stop = () => settle(undefined)
+    if (signal?.aborted === true) return stop()
+    signal?.addEventListener("abort", stop)
+    started.on("message", (m: unknown) => {
+      const done = collect(m)
+      if (done !== undefined) settle(done.reply)
+    })
+    started.once("error", stop)
+    started.once("exit", stop)
   })

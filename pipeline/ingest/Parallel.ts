@@ -14,10 +14,9 @@
 import { Effect } from "effect"
 import * as fs from "node:fs/promises"
 import { availableParallelism } from "node:os"
-import { Worker } from "node:worker_threads"
 import type * as Finding from "../domain/Finding.js"
 import * as RawRows from "../domain/RawRows.js"
-import { builtWorker } from "../engine/WorkerScript.js"
+import { askWorker, builtWorker } from "../engine/WorkerScript.js"
 import { checkRows, type CheckedRows, type RowContext } from "./CheckRows.js"
 import * as CsvReader from "./CsvReader.js"
 
@@ -110,39 +109,21 @@ const here = (spec: PartSpec): Effect.Effect<Part, Unusable> => {
 const inWorker = (script: URL, spec: PartSpec): Effect.Effect<Part, Unusable> =>
   Effect.flatMap(inWorkerRaw(script, spec), (part) => usable(spec, part))
 
-/** The worker's result; undefined when it fails in any way. */
+/** The worker's result; undefined when it fails in any way. Blocks come one by one as they fill, then the rest. */
 const inWorkerRaw = (script: URL, spec: PartSpec): Effect.Effect<Part | undefined> =>
-  Effect.async<Part | undefined>((resume) => {
+  Effect.promise((signal) => {
     const blocks: Array<RawRows.RawBlock> = []
-    let settled = false
-    const settle = (part: Part | undefined) => {
-      if (settled) return
-      settled = true
-      resume(Effect.succeed(part))
-      void worker.terminate()
-    }
-    let worker: Worker
-    try {
-      // No inherited flags: a loader such as tsx (tests, bench) would load itself again in the worker.
-      worker = new Worker(script, { workerData: spec, execArgv: [] })
-    } catch {
-      settled = true
-      resume(Effect.succeed(undefined))
-      return
-    }
-    worker.on("message", (m: WorkerMessage) => {
-      if (m._tag === "block") blocks.push(m.block)
-      else if (m._tag === "failed") settle(undefined)
-      else {
+    return askWorker<Part>(script, spec, {
+      signal,
+      collect: (m: WorkerMessage) => {
+        if (m._tag === "block") {
+          blocks.push(m.block)
+          return undefined
+        }
+        if (m._tag === "failed") return { reply: undefined }
         const rows: RawRows.RawRows = { columns: spec.ctx.columns.map(([, name]) => name), length: m.length, blocks }
-        settle({ checked: { rows, quarantine: m.quarantine, findings: m.findings, counts: m.counts }, outcome: m.outcome })
-      }
-    })
-    worker.on("error", () => settle(undefined))
-    worker.on("exit", () => settle(undefined))
-    return Effect.sync(() => {
-      settled = true
-      void worker.terminate()
+        return { reply: { checked: { rows, quarantine: m.quarantine, findings: m.findings, counts: m.counts }, outcome: m.outcome } }
+      },
     })
   })
 

@@ -299,7 +299,7 @@ const segmented = async (
     const sliceOf = () => Columns.slice(encoded, first, Math.min(encoded.count, first + size))
     const rows = sliceOf()
     if (script !== undefined) {
-      const m = await askWorker<SheetReply>(script, { part: rest, rows, first, level: options.level } satisfies SheetJob, Columns.buffersOf(rows), options.workers)
+      const m = await askWorker<SheetReply>(script, { part: rest, rows, first, level: options.level } satisfies SheetJob, { transfer: Columns.buffersOf(rows), running: options.workers })
       if (m?._tag === "done") {
         options.byWorker()
         return { deflated: { data: [m.data], crc: m.crc, size: m.size }, found: m.found, rows: m.rows }
