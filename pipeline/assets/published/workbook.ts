@@ -39,22 +39,21 @@ export const workbookAsset = (
           ...(s.info.published ? { published: s.info.published } : {}),
           ...(s.info.citation ? { citation: s.info.citation } : {}),
         }))
-        const bundle = DataBundle.writeBundle({
-          dir: join(ctx.filesDir, "data"),
-          title: data.title,
-          license: "Facts compiled from public material; cite the original publications listed in sources.json / the Sources table.",
-          generatedAt: data.asOf,
-          tables: tables.map((sheet) => ({
-            sheet,
-            title: sheet.name,
-            description: sheet.name,
-            sources,
-          })),
-        })
-        // The workbook's big tables go to worker threads first; this thread then writes the bundle and the other parts.
+        // The workbook's big tables go to worker threads first; this thread then writes the bundle
+        // (a big table's CSV from the columns the workbook read it into) and the other parts.
         const result = yield* Effect.scoped(
           Effect.gen(function* () {
             const prepared = yield* Render.prepare(doc, join(ctx.filesDir, WORKBOOK_FILE))
+            const bundle = DataBundle.writeBundle({
+              dir: join(ctx.filesDir, "data"),
+              title: data.title,
+              license: "Facts compiled from public material; cite the original publications listed in sources.json / the Sources table.",
+              generatedAt: data.asOf,
+              tables: tables.map((sheet) => {
+                const encoded = prepared.encoded.get(sheet)
+                return { sheet, title: sheet.name, description: sheet.name, sources, ...(encoded !== undefined ? { encoded } : {}) }
+              }),
+            })
             const [written] = yield* Effect.all([Render.write(prepared), bundle], { concurrency: 2 })
             return written
           }),

@@ -7,6 +7,7 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import * as path from "node:path"
 import { once } from "node:events"
+import type * as Columns from "./Columns.js"
 import type { CellValue, ColumnDoc, TableSheet } from "./WorkbookDoc.js"
 import * as Doc from "./WorkbookDoc.js"
 import { WorkbookError } from "./WorkbookError.js"
@@ -30,6 +31,11 @@ export interface BundleTable {
   readonly sources: ReadonlyArray<BundleSource>
   /** Overrides the bundle's licence for this table. */
   readonly license?: string
+  /**
+   * The sheet's rows as columns, when the workbook has read them so already (a big table; see
+   * `Render.Prepared.encoded`): the CSV is then written from the columns, giving the same bytes.
+   */
+  readonly encoded?: Columns.EncodedRows
 }
 
 /** The whole bundle. */
@@ -88,31 +94,86 @@ export const csvRecord = (cells: ReadonlyArray<string>): string => {
   return out
 }
 
-const writeCsv = async (file: string, sheet: TableSheet): Promise<number> => {
+/** `s` as a CSV field (quoted when it must be). */
+const field = (s: string): string => (NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s)
+
+/** The CSV text of a column's cell `i`; called for each row in order (a text column keeps its place in the joined text). */
+const columnCells = (c: Columns.EncodedColumn, column: ColumnDoc): ((i: number) => string) => {
+  switch (c.t) {
+    case "num":
+      // A number never needs quotes.
+      return (i) => (c.nulls !== undefined && c.nulls[i] === 1 ? "" : Number.isFinite(c.values[i]!) ? String(c.values[i]) : "")
+    case "bool":
+      return (i) => (c.values[i] === 2 ? "" : c.values[i] === 1 ? "true" : "false")
+    case "dict": {
+      // Each distinct value is quoted once.
+      const texts = c.values.map((v) => field(csvValue(v, column)))
+      return (i) => texts[c.codes[i]!]!
+    }
+    case "text": {
+      let at = 0
+      return (i) => {
+        const n = c.lengths[i]!
+        if (n < 0) return ""
+        const s = c.text.slice(at, at + n)
+        at += n
+        return field(s)
+      }
+    }
+    default:
+      return (i) => field(csvValue(c.values[i], column))
+  }
+}
+
+/**
+ * The records of a table given as columns, each after a CRLF, in chunks of `CHUNK` rows: the same
+ * text the rows give through `csvValue` and `csvRecord` (a test checks). No row array is built
+ * per row and a repeated value is quoted once: 1M rows × 12 columns took ~6.5 s of the refresh's
+ * main thread row by row.
+ */
+export function* columnChunks(columns: ReadonlyArray<ColumnDoc>, encoded: Columns.EncodedRows): Generator<string> {
+  const cells = encoded.columns.map((c, j) => columnCells(c, columns[j]!))
+  const width = cells.length
+  for (let from = 0; from < encoded.count; from += CHUNK) {
+    const to = Math.min(encoded.count, from + CHUNK)
+    let out = ""
+    for (let i = from; i < to; i++) {
+      out += "\r\n"
+      for (let j = 0; j < width; j++) out += j === 0 ? cells[0]!(i) : "," + cells[j]!(i)
+    }
+    yield out
+  }
+}
+
+/** The records of a table given as rows, each after a CRLF, in chunks of `CHUNK` rows; counts them in `count`. */
+function* rowChunks(sheet: TableSheet, count: { rows: number }): Generator<string> {
+  let batch: Array<string> = []
+  for (const row of Doc.iterateRows(sheet.rows)) {
+    count.rows++
+    batch.push(csvRecord(sheet.columns.map((c, j) => csvValue(row[j], c))))
+    if (batch.length === CHUNK) {
+      yield "\r\n" + batch.join("\r\n")
+      batch = []
+    }
+  }
+  if (batch.length > 0) yield "\r\n" + batch.join("\r\n")
+}
+
+const writeCsv = async (file: string, sheet: TableSheet, encoded: Columns.EncodedRows | undefined): Promise<number> => {
   const out = fs.createWriteStream(file)
   const write = async (s: string) => {
     if (!out.write(s)) await once(out, "drain")
   }
-  const unparse = (rows: ReadonlyArray<ReadonlyArray<string>>) => rows.map(csvRecord).join("\r\n")
-  let count = 0
+  const count = { rows: encoded?.count ?? 0 }
   try {
-    await write(BOM + unparse([sheet.columns.map((c) => c.header)]))
-    let batch: Array<Array<string>> = []
-    for (const row of Doc.iterateRows(sheet.rows)) {
-      batch.push(sheet.columns.map((c, j) => csvValue(row[j], c)))
-      count++
-      if (batch.length === CHUNK) {
-        await write("\r\n" + unparse(batch))
-        batch = []
-      }
-    }
-    if (batch.length > 0) await write("\r\n" + unparse(batch))
+    await write(BOM + csvRecord(sheet.columns.map((c) => c.header)))
+    for (const chunk of encoded !== undefined ? columnChunks(sheet.columns, encoded) : rowChunks(sheet, count)) await write(chunk)
     await write("\r\n")
   } finally {
     out.end()
     await once(out, "close")
   }
-  return count
+  return count.rows
 }
 
 const metadata = (t: BundleTable, name: string, rows: number, spec: BundleSpec) => ({
@@ -169,7 +230,7 @@ export const writeBundle = (spec: BundleSpec): Effect.Effect<BundleResult, Workb
         for (let k = 2; used.has(name); k++) name = `${fileSlug(table.sheet.name, table.sheet.tableName)}-${k}`
         used.add(name)
         const csv = path.join(spec.dir, `${name}.csv`)
-        const rows = await writeCsv(csv, table.sheet)
+        const rows = await writeCsv(csv, table.sheet, table.encoded)
         const json = path.join(spec.dir, `${name}.json`)
         await fs.promises.writeFile(json, JSON.stringify(metadata(table, name, rows, spec), null, 2) + "\n")
         files.push(csv, json)

@@ -418,6 +418,11 @@ export interface Prepared {
   readonly entries: ReadonlyArray<ZipEntry>
   readonly tables: ReadonlyArray<{ readonly sheet: TableSheet; readonly state: SheetXml.PartState }>
   readonly charts: number
+  /**
+   * The big tables' rows as columns, by sheet (as given to `prepare`; a table split over several
+   * sheets is not among them): the data bundle writes its CSV from them (`BundleTable.encoded`).
+   */
+  readonly encoded: ReadonlyMap<TableSheet, Columns.EncodedRows>
   readonly workers: Set<Worker>
   readonly byWorker: () => number
   /** Abandons the big tables' segments: none starts any more, running workers end. */
@@ -481,6 +486,7 @@ const prepareAsync = async (doc: WorkbookDoc, file: string, options: RenderOptio
   }
   const streamed = new Map<string, { task: TableTask; part: SheetXml.SheetPart; state: SheetXml.PartState; deflated?: Promise<Deflated> }>()
   const sst = new SharedStrings(parts.get(SHARED_STRINGS))
+  const encodedBySheet = new Map<TableSheet, Columns.EncodedRows>()
   for (const task of tasks) {
     const xml = parts.get(task.part)!
     const headerAt = xml.indexOf(`<row r="${task.headerRow}"`)
@@ -506,6 +512,7 @@ const prepareAsync = async (doc: WorkbookDoc, file: string, options: RenderOptio
       suffix: xml.slice(xml.indexOf("</sheetData>")),
       ...(encoded !== undefined && sst.usable ? { shared: sharedColumns(encoded, task.sheet.columns, sst) } : {}),
     }
+    if (encoded !== undefined) encodedBySheet.set(task.sheet, encoded)
     const state = SheetXml.newState()
     const segments = { level, threads: options.threads ?? availableParallelism(), segmentRows: options.segmentRows ?? SheetXml.SEGMENT_ROWS, workers, byWorker: () => void byWorker++, stop: stopFlag }
     const deflated = encoded === undefined ? undefined : segmented(script, part, encoded, state, segments)
@@ -528,7 +535,7 @@ const prepareAsync = async (doc: WorkbookDoc, file: string, options: RenderOptio
     if (!parts.has(s.task.relsPart)) entries.push({ name: s.task.relsPart, chunks: () => (s.state.found.length === 0 ? [] : [addRelationships(undefined, SheetXml.hyperlinksOf(s.state).rels)]) })
   }
   const tables = [...streamed.values()].map((s) => ({ sheet: s.task.sheet, state: s.state }))
-  return { doc, file, level, entries, tables, charts: chartParts.length, workers, byWorker: () => byWorker, stop }
+  return { doc, file, level, entries, tables, charts: chartParts.length, encoded: encodedBySheet, workers, byWorker: () => byWorker, stop }
 }
 
 const writeAsync = async (p: Prepared): Promise<Written> => {

@@ -5,7 +5,9 @@ import Papa from "papaparse"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import * as Columns from "../../../pipeline/publish/workbook/Columns.js"
 import * as DataBundle from "../../../pipeline/publish/workbook/DataBundle.js"
+import type { CellValue, ColumnKind, TableSheet } from "../../../pipeline/publish/workbook/WorkbookDoc.js"
 import { INJECTION, links, rounds } from "./sample.js"
 
 const spec = (dir: string): DataBundle.BundleSpec => ({
@@ -65,6 +67,36 @@ describe("DataBundle", () => {
       expect(fs.readFileSync(path.join(dir, "platforms.csv"), "utf8")).toBe('\uFEFFRound,China,Rest of world,Spending (USD bn)\r\na,1,2,3\r\nb,4,5,6\r\n"c, ""d""",7,8,9\r\n')
     }),
   )
+
+  it("writes the same CSV from a big table's columns as from its rows (property-based)", async () => {
+    const text = fc.oneof(fc.string(), fc.constantFrom(" lead", "trail ", "a,b", 'say "hi"', "two\r\nlines", "\uFEFFbom", "=SUM(A1)", "中文，全角", "", "海尔"))
+    const number = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(0, -0, 1.5, 1e21, Number.NaN, Number.POSITIVE_INFINITY))
+    const cell: fc.Arbitrary<CellValue> = fc.oneof(text, number, fc.boolean(), fc.constant(null), fc.record({ text, hyperlink: text }))
+    // Per column: its kind, and cells drawn from one kind or from all (mixed), from a small pool (a dictionary) or not.
+    const column = fc.record({
+      kind: fc.constantFrom<ColumnKind>("text", "number", "url", "boolean", "date"),
+      cells: fc.oneof(fc.array(fc.option(text, { nil: null }), { minLength: 1, maxLength: 4 }), fc.array(fc.option(text, { nil: null }), { minLength: 40, maxLength: 60 }), fc.array(fc.option(number, { nil: null }), { minLength: 1, maxLength: 9 }), fc.array(fc.option(fc.boolean(), { nil: null }), { minLength: 1, maxLength: 3 }), fc.array(cell, { minLength: 1, maxLength: 20 })),
+    })
+    await fc.assert(
+      fc.asyncProperty(fc.array(column, { minLength: 1, maxLength: 5 }), fc.integer({ min: 0, max: 120 }), fc.integer(), async (cols, count, seed) => {
+        let r = seed >>> 0
+        const pick = <T>(xs: ReadonlyArray<T>): T => xs[(r = (Math.imul(r, 1103515245) + 12345) >>> 0) % xs.length]!
+        const rows = Array.from({ length: count }, () => cols.map((c) => pick(c.cells)))
+        const sheet: TableSheet = { kind: "table", name: "T", tableName: "T", freezeHeader: true, landscape: true, columns: cols.map((c, j) => ({ header: `c${j}`, key: `c${j}`, kind: c.kind })), rows: { count, rows: () => rows } }
+        const encoded = Columns.encode(sheet.rows, sheet.columns.length)
+        const write = (dir: string, withColumns: boolean) =>
+          Effect.runPromise(DataBundle.writeBundle({ dir, title: "t", license: "l", generatedAt: "2026-01-01", tables: [{ sheet, title: "T", description: "T", sources: [], ...(withColumns ? { encoded } : {}) }] }))
+        const a = fs.mkdtempSync(path.join(os.tmpdir(), "wb-cols-"))
+        const b = fs.mkdtempSync(path.join(os.tmpdir(), "wb-cols-"))
+        const [ra, rb] = [await write(a, false), await write(b, true)]
+        expect(rb.tables).toEqual(ra.tables)
+        expect(fs.readFileSync(path.join(b, "t.csv"), "utf8")).toBe(fs.readFileSync(path.join(a, "t.csv"), "utf8"))
+        fs.rmSync(a, { recursive: true })
+        fs.rmSync(b, { recursive: true })
+      }),
+      { numRuns: 150 },
+    )
+  })
 
   it.effect("is deterministic", () =>
     Effect.gen(function* () {
