@@ -19,12 +19,13 @@ export interface Deflated {
 
 /**
  * One part of the package: whole bytes, chunks produced while writing (sheet rows), or a part
- * deflated elsewhere (a big table's segments, see Render), written as it is when its turn comes.
+ * deflated elsewhere in pieces (a big table's segments, see Render), each written as it comes
+ * once the part's turn has come; the pieces join into one deflate stream (see `deflateChunks`).
  */
 export type ZipEntry =
   | { readonly name: string; readonly data: string | Uint8Array }
   | { readonly name: string; readonly chunks: () => AsyncIterable<string> | Iterable<string> }
-  | { readonly name: string; readonly deflated: Promise<Deflated> }
+  | { readonly name: string; readonly deflated: () => AsyncIterable<Deflated> }
 
 /**
  * Deflates `chunks` (UTF-8) into `sink` as the compressed bytes come, returning the CRC-32 and the sizes.
@@ -108,13 +109,6 @@ export const crc32Combine = (crc1: number, crc2: number, len2: number): number =
   return (c ^ crc2) >>> 0
 }
 
-/** Deflated parts one after the other as one part (each but the last ended on a sync flush). */
-export const joinDeflated = (parts: ReadonlyArray<Deflated>): Deflated => ({
-  data: parts.flatMap((p) => p.data),
-  crc: parts.reduce((crc, p) => crc32Combine(crc, p.crc, p.size), 0),
-  size: parts.reduce((a, p) => a + p.size, 0),
-})
-
 /** Entry sizes stay under 4 GiB: we write no ZIP64 records (a sheet is capped at 1,048,576 rows anyway). */
 const MAX_32 = 0xffff_ffff
 
@@ -185,11 +179,15 @@ export const writeZip = async (file: string, entries: ReadonlyArray<ZipEntry>, d
       await out.write(localHeader(name, dt, 0, 0, 0, true))
       let crc: number, size: number, compressed: number
       if ("deflated" in entry) {
-        const ready = await entry.deflated
-        for (const b of ready.data) await out.write(b)
-        crc = ready.crc
-        size = ready.size
-        compressed = ready.data.reduce((a, b) => a + b.length, 0)
+        crc = 0
+        size = 0
+        compressed = 0
+        for await (const piece of entry.deflated()) {
+          for (const b of piece.data) await out.write(b)
+          crc = crc32Combine(crc, piece.crc, piece.size)
+          size += piece.size
+          compressed += piece.data.reduce((a, b) => a + b.length, 0)
+        }
       } else ({ crc, size, compressed } = await deflateChunks(entry.chunks(), level, (b) => out.write(b)))
       if (size > MAX_32 || compressed > MAX_32) {
         error = `part ${entry.name} is ${size} bytes, over the 4 GiB a plain zip entry can hold`

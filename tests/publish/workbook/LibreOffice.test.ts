@@ -53,8 +53,8 @@ describe("LibreOffice", () => {
         columns: [...numberedList(n).columns, { header: "Status", key: "status", kind: "text" }],
         rows: { count: n, rows: function* () { for (let i = 0; i < n; i++) yield [`K${i}`, `企业${i}`, i, ["auto", "review", " none"][i % 3]!] } },
       }
-      // In three segments of 250 rows, deflated apart and joined into one stream.
-      const result = yield* Render.render({ properties: sampleDoc.properties, sheets: [sheet] }, file, { bigTableRows: 100, segmentRows: 250 })
+      // In three segments of 250 rows, deflated apart (here by worker threads only) and joined into one stream.
+      const result = yield* Render.render({ properties: sampleDoc.properties, sheets: [sheet] }, file, { bigTableRows: 100, segmentRows: 250, ownLane: false })
       expect(result.workers).toBe(3)
       yield* soffice(dir, "csv:Text - txt - csv (StarCalc):44,34,76", file, path.join(dir, "csv"))
       const lines = fs.readFileSync(path.join(dir, "csv", "big.csv"), "utf8").trim().split(/\r?\n/)
