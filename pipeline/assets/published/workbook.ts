@@ -40,7 +40,8 @@ export const workbookAsset = (
           ...(s.info.citation ? { citation: s.info.citation } : {}),
         }))
         // The workbook's big tables go to worker threads first; this thread then writes the bundle
-        // (a big table's CSV from the columns the workbook read it into) and the other parts.
+        // (a big table's CSV from the columns the workbook read it into), then the workbook,
+        // writing segments of the big tables beside the workers.
         const result = yield* Effect.scoped(
           Effect.gen(function* () {
             const prepared = yield* Render.prepare(doc, join(ctx.filesDir, WORKBOOK_FILE))
@@ -54,8 +55,8 @@ export const workbookAsset = (
                 return { sheet, title: sheet.name, description: sheet.name, sources, ...(encoded !== undefined ? { encoded } : {}) }
               }),
             })
-            const [written] = yield* Effect.all([Render.write(prepared), bundle], { concurrency: 2 })
-            return written
+            yield* bundle
+            return yield* Render.write(prepared)
           }),
         )
         return {

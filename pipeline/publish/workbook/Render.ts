@@ -21,7 +21,7 @@ import * as Doc from "./WorkbookDoc.js"
 import { WorkbookError } from "./WorkbookError.js"
 import { availableParallelism } from "node:os"
 import type { Worker } from "node:worker_threads"
-import { askWorker, builtWorker } from "../../engine/WorkerScript.js"
+import { builtWorker, WorkerLane } from "../../engine/WorkerScript.js"
 import * as Columns from "./Columns.js"
 import * as SheetXml from "./SheetXml.js"
 import type { SheetJob, SheetReply } from "./SheetWorker.js"
@@ -44,10 +44,10 @@ export interface RenderOptions {
   /** Segments written at once (default: the cores). */
   readonly threads?: number
   /**
-   * Whether this thread writes segments too, as one of the `threads` (default true): it would
-   * otherwise mostly wait, and each worker holds ~60–100 MB while it writes a segment. Measured on
-   * the 1M-row workbook bench: peak RSS 979–1,003 MB against 1,036–1,039 MB with a second worker,
-   * for ~10% more render time.
+   * Whether this thread writes segments too, as one of the `threads`, once `write` has begun
+   * (default true): it would otherwise mostly wait, and each worker holds ~60–100 MB while it
+   * writes. Measured on the 1M-row workbook bench: peak RSS 979–1,003 MB against 1,036–1,039 MB
+   * with a second worker.
    */
   readonly ownLane?: boolean
   /** Rows per segment of a big table (default `SheetXml.SEGMENT_ROWS`; tests use fewer). */
@@ -260,21 +260,30 @@ const columnStyles = (sheetXml: string, count: number): Array<number | undefined
   return out
 }
 
-/** Set when a prepared workbook is abandoned: its big tables' segments stop being started. */
-interface Stop {
+/** What a prepared workbook's big tables share. */
+interface Turns {
+  /** Set when the workbook is abandoned: no segment starts any more. */
   stopped: boolean
+  /** Settles once this thread is free to write segments: `write` has begun, or the workbook was abandoned. */
+  readonly ownTurn: Promise<void>
 }
 
 /**
- * Starts `jobs`, at most `n` at a time, each on the first free lane (numbered from 0), in job
- * order; gives each job's promise. A job that fails does not stop the others.
+ * Starts `jobs` in order, each on the first free of `n` lanes (numbered from 0; a lane begins
+ * once `start` of it settles and calls `end` when no job is left); gives each job's promise. A
+ * job that fails does not stop the others.
  */
-const pool = <T>(jobs: ReadonlyArray<(lane: number) => Promise<T>>, n: number): Array<Promise<T>> => {
+const pool = <T>(
+  jobs: ReadonlyArray<(lane: number) => Promise<T>>,
+  n: number,
+  lanes: { readonly start: (lane: number) => Promise<void> | undefined; readonly end: (lane: number) => void },
+): Array<Promise<T>> => {
   // (Promise.withResolvers is Node 22.)
   const settle: Array<{ resolve: (t: T) => void; reject: (e: unknown) => void }> = []
   const promises = jobs.map((_, k) => new Promise<T>((resolve, reject) => void (settle[k] = { resolve, reject })))
   let next = 0
   const lane = async (l: number) => {
+    await lanes.start(l)
     while (next < jobs.length) {
       const k = next++
       // A job that throws before its first await still only rejects its own promise.
@@ -282,51 +291,60 @@ const pool = <T>(jobs: ReadonlyArray<(lane: number) => Promise<T>>, n: number): 
         .then(() => jobs[k]!(l))
         .then(settle[k]!.resolve, settle[k]!.reject)
     }
+    lanes.end(l)
   }
-  for (let l = 0; l < Math.max(1, Math.min(n, jobs.length)); l++) void lane(l)
+  for (let l = 0; l < n; l++) void lane(l)
   return promises
 }
 
 /**
- * A big table's part, deflated in segments of `segmentRows` rows on worker threads
- * (SheetWorker) and, with `ownLane`, on this thread (as many at once as there are cores); the
- * segments start at once. Gives them in order as each is done, then the suffix with the
- * hyperlinks of all segments: the pieces join into one deflate stream, written as they come (a
- * segment is not held once written). A segment whose worker fails or cannot start (or every
- * segment, without a worker script) is written here. The segments depend only on the row count,
- * so the bytes are the same wherever they were written. Fills `state` as the segments are read;
- * `byWorker` counts the segments workers wrote.
+ * A big table's part, deflated in segments of `segmentRows` rows, `threads` at once: each lane
+ * a worker thread (SheetWorker) that writes one segment after another, except, with `ownLane`,
+ * the first, which is this thread's once `write` has begun (until then this thread lays out and
+ * writes the other parts, and the caller the data bundle). Gives the segments in order as each
+ * is done, then the suffix with the hyperlinks of all segments: the pieces join into one deflate
+ * stream, written as they come (a segment is not held once written). A segment whose worker
+ * fails or cannot start (or every segment, without a worker script) is written here. The
+ * segments depend only on the row count, so the bytes are the same wherever they were written.
+ * Fills `state` as the segments are read; `byWorker` counts the segments workers wrote.
  */
 const segmented = (
   script: URL | undefined,
   part: SheetXml.SheetPart,
   encoded: Columns.EncodedRows,
   state: SheetXml.PartState,
-  options: { readonly level: number; readonly threads: number; readonly ownLane: boolean; readonly segmentRows: number; readonly workers: Set<Worker>; readonly byWorker: () => void; readonly stop: Stop },
+  options: { readonly level: number; readonly threads: number; readonly ownLane: boolean; readonly segmentRows: number; readonly workers: Set<Worker>; readonly byWorker: () => void; readonly turns: Turns },
 ): (() => AsyncIterable<Deflated>) => {
   const { rows: _, ...rest } = part
   const size = options.segmentRows
   const starts = Array.from({ length: Math.max(1, Math.ceil(encoded.count / size)) }, (_, k) => k * size)
   // Once the workbook is abandoned (its scope closed, or preparing it failed), no segment starts or is redone here.
   const unlessStopped = () => {
-    if (options.stop.stopped) throw new Error("the workbook was abandoned")
+    if (options.turns.stopped) throw new Error("the workbook was abandoned")
   }
-  const jobs = starts.map((first) => async (lane: number) => {
+  const n = script === undefined ? 1 : Math.max(1, Math.min(options.threads, starts.length))
+  const own = (l: number) => script === undefined || (l === 0 && options.ownLane)
+  const lanes = Array.from({ length: n }, (_, l) => (own(l) ? undefined : new WorkerLane<SheetReply>(script!, options.workers)))
+  const jobs = starts.map((first) => async (l: number) => {
     unlessStopped()
     const sliceOf = () => Columns.slice(encoded, first, Math.min(encoded.count, first + size))
-    const rows = sliceOf()
-    if (script !== undefined && !(lane === 0 && options.ownLane)) {
-      const m = await askWorker<SheetReply>(script, { part: rest, rows, first, level: options.level } satisfies SheetJob, { transfer: Columns.buffersOf(rows), running: options.workers })
+    const lane = lanes[l]
+    if (lane !== undefined) {
+      const rows = sliceOf()
+      const m = await lane.ask({ part: rest, rows, first, level: options.level } satisfies SheetJob, Columns.buffersOf(rows))
       if (m?._tag === "done") {
         options.byWorker()
         return { deflated: { data: [m.data], crc: m.crc, size: m.size }, found: m.found, rows: m.rows }
       }
+      unlessStopped()
     }
-    unlessStopped()
-    // The slice sent to a worker gave its buffers away: slice again.
+    // A slice sent to a worker gave its buffers away: this one is sliced anew.
     return SheetXml.writeSegment(rest, sliceOf(), first, options.level)
   })
-  const segments: Array<Promise<Awaited<ReturnType<(typeof jobs)[number]>>> | undefined> = pool(jobs, script === undefined ? 1 : options.threads)
+  const segments: Array<Promise<Awaited<ReturnType<(typeof jobs)[number]>>> | undefined> = pool(jobs, n, {
+    start: (l) => (own(l) ? options.turns.ownTurn : undefined),
+    end: (l) => void lanes[l]?.end(),
+  })
   // writeZip reads them and reports a failure; one it never reaches (an earlier part failed) is not an unhandled rejection.
   for (const s of segments) s!.catch(() => undefined)
   return async function* () {
@@ -451,6 +469,8 @@ export interface Prepared {
   readonly encoded: ReadonlyMap<TableSheet, Columns.EncodedRows>
   readonly workers: Set<Worker>
   readonly byWorker: () => number
+  /** Lets this thread write segments (with `ownLane`): `write` calls it first. */
+  readonly ownTurn: () => void
   /** Abandons the big tables' segments: none starts any more, running workers end. */
   readonly stop: () => Promise<void>
 }
@@ -505,9 +525,11 @@ const prepareAsync = async (doc: WorkbookDoc, file: string, options: RenderOptio
   const level = options.compressionLevel ?? 1
   const workers = new Set<Worker>()
   let byWorker = 0
-  const stopFlag: Stop = { stopped: false }
+  let ownTurn = () => {}
+  const turns: Turns = { stopped: false, ownTurn: new Promise<void>((resolve) => void (ownTurn = resolve)) }
   const stop = async () => {
-    stopFlag.stopped = true
+    turns.stopped = true
+    ownTurn()
     await Promise.all([...workers].map((w) => w.terminate()))
   }
   const streamed = new Map<string, { task: TableTask; part: SheetXml.SheetPart; state: SheetXml.PartState; deflated?: () => AsyncIterable<Deflated> }>()
@@ -540,7 +562,7 @@ const prepareAsync = async (doc: WorkbookDoc, file: string, options: RenderOptio
     }
     if (encoded !== undefined) encodedBySheet.set(task.sheet, encoded)
     const state = SheetXml.newState()
-    const segments = { level, threads: options.threads ?? availableParallelism(), ownLane: options.ownLane ?? true, segmentRows: options.segmentRows ?? SheetXml.SEGMENT_ROWS, workers, byWorker: () => void byWorker++, stop: stopFlag }
+    const segments = { level, threads: options.threads ?? availableParallelism(), ownLane: options.ownLane ?? true, segmentRows: options.segmentRows ?? SheetXml.SEGMENT_ROWS, workers, byWorker: () => void byWorker++, turns }
     const deflated = encoded === undefined ? undefined : segmented(script, part, encoded, state, segments)
     streamed.set(task.part, { task, part, state, ...(deflated ? { deflated } : {}) })
   }
@@ -559,11 +581,12 @@ const prepareAsync = async (doc: WorkbookDoc, file: string, options: RenderOptio
     if (!parts.has(s.task.relsPart)) entries.push({ name: s.task.relsPart, chunks: () => (s.state.found.length === 0 ? [] : [addRelationships(undefined, SheetXml.hyperlinksOf(s.state).rels)]) })
   }
   const tables = [...streamed.values()].map((s) => ({ sheet: s.task.sheet, state: s.state }))
-  return { doc, file, level, entries, tables, charts: chartParts.length, encoded: encodedBySheet, workers, byWorker: () => byWorker, stop }
+  return { doc, file, level, entries, tables, charts: chartParts.length, encoded: encodedBySheet, workers, byWorker: () => byWorker, ownTurn, stop }
 }
 
 const writeAsync = async (p: Prepared): Promise<Written> => {
   const { doc } = p
+  p.ownTurn()
   const written = await writeZip(p.file, p.entries, Doc.createdDate(doc.properties), p.level)
   if ("error" in written) return written
   for (const s of p.tables) {
@@ -610,8 +633,10 @@ export const prepare = (doc: WorkbookDoc, file: string, options: RenderOptions =
   })
 
 /**
- * Writes a prepared workbook: the parts in a fixed order, each big table's part as its worker
- * hands it over. The caller may meanwhile do other work on this thread (the data bundle).
+ * Writes a prepared workbook: the parts in a fixed order, each big table's part as its segments
+ * are done, this thread now writing some of them too (see `RenderOptions.ownLane`). Work the
+ * caller has for this thread (the data bundle) is best done between `prepare` and `write`: the
+ * workers write segments meanwhile.
  */
 export const write = (p: Prepared): Effect.Effect<RenderResult, WorkbookError> =>
   Effect.gen(function* () {

@@ -1,6 +1,6 @@
 /**
- * A worker thread writing one segment of a big table sheet's part (see Render): it gets the
- * segment's rows as columns, writes their XML and deflates it (ending on a sync flush, so the
+ * A worker thread writing segments of a big table sheet's part, one after another (see Render):
+ * for each it gets the segment's rows as columns, writes their XML and deflates it (ending on a sync flush, so the
  * segments join into one stream), and hands back the compressed bytes (transferred, not copied)
  * with the hyperlink cells and the row count. Other segments go to other threads meanwhile.
  */
@@ -33,7 +33,8 @@ export type SheetReply =
 const port = parentPort!
 const failed = (e: unknown) => port.postMessage({ _tag: "failed", message: e instanceof Error ? e.message : String(e) } satisfies SheetReply)
 
-port.once("message", (job: SheetJob) => {
+// One job after another (WorkerLane): each gets exactly one reply.
+port.on("message", (job: SheetJob) => {
   SheetXml.writeSegment(job.part, job.rows, job.first, job.level).then(({ deflated, found, rows }) => {
     // One buffer owned by nobody else (zlib's output buffers may share memory), so it can be transferred.
     const data = new Uint8Array(deflated.data.reduce((a, b) => a + b.length, 0))
