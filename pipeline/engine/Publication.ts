@@ -4,7 +4,7 @@
  * run succeeded, by an atomic rename of a symlink. A failed or killed run never touches it.
  */
 import { Effect } from "effect"
-import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync, cpSync } from "node:fs"
+import { copyFileSync, existsSync, linkSync, lstatSync, mkdirSync, readdirSync, readlinkSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs"
 import { basename, dirname, join, relative, resolve } from "node:path"
 import { PublishError } from "./errors.js"
 
@@ -12,6 +12,24 @@ import { PublishError } from "./errors.js"
 export const runsDirFor = (out: string): string => join(dirname(resolve(out)), "runs")
 
 /** Copies (hard-links when possible) output files into the run folder. */
+/**
+ * Puts `from` (a file, or a folder with everything under it) at `to` as hard links: stored files
+ * are immutable once renamed into the store, so a link is safe, and free where a copy of the
+ * 1M-row bundle's 180 MB CSV took ~0.5 s. A file that cannot be linked (another file system) is copied.
+ */
+const linkTree = (from: string, to: string): void => {
+  if (lstatSync(from).isDirectory()) {
+    mkdirSync(to, { recursive: true })
+    for (const name of readdirSync(from)) linkTree(join(from, name), join(to, name))
+    return
+  }
+  try {
+    linkSync(from, to)
+  } catch {
+    copyFileSync(from, to)
+  }
+}
+
 export const collect = (runDir: string, files: ReadonlyArray<{ readonly name: string; readonly path: string }>) =>
   Effect.try({
     try: () => {
@@ -20,16 +38,7 @@ export const collect = (runDir: string, files: ReadonlyArray<{ readonly name: st
         const target = join(runDir, f.name)
         mkdirSync(dirname(target), { recursive: true })
         rmSync(target, { force: true, recursive: true })
-        if (lstatSync(f.path).isDirectory()) {
-          cpSync(f.path, target, { recursive: true })
-          continue
-        }
-        // Stored files are immutable once renamed into the store, so a hard link is safe and free.
-        try {
-          linkSync(f.path, target)
-        } catch {
-          copyFileSync(f.path, target)
-        }
+        linkTree(f.path, target)
       }
     },
     catch: (e) => new PublishError({ reason: "copy", path: runDir, message: `cannot copy outputs into ${runDir}: ${String(e)}` }),
