@@ -10,9 +10,11 @@ import * as zlib from "node:zlib"
 import { builtWorker } from "../../../pipeline/engine/WorkerScript.js"
 import * as Columns from "../../../pipeline/publish/workbook/Columns.js"
 import * as Render from "../../../pipeline/publish/workbook/Render.js"
-import type { Row, RowSource, TableSheet, WorkbookDoc } from "../../../pipeline/publish/workbook/WorkbookDoc.js"
+import * as SheetXml from "../../../pipeline/publish/workbook/SheetXml.js"
+import type { CellValue, ColumnKind, Row, RowSource, TableSheet, WorkbookDoc } from "../../../pipeline/publish/workbook/WorkbookDoc.js"
 import * as Doc from "../../../pipeline/publish/workbook/WorkbookDoc.js"
 import { crc32Combine } from "../../../pipeline/publish/workbook/zip.js"
+import fc from "fast-check"
 import { INJECTION, links, sampleDoc } from "./sample.js"
 
 const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "wb-worker-"))
@@ -45,6 +47,45 @@ const bigList = (n: number): TableSheet => {
   }
   return { ...links, name: "Big", tableName: "Big", rows }
 }
+
+describe("SheetXml", () => {
+  it("writes the same rows from columns as from the rows they decode to (property-based)", () => {
+    const text = fc.oneof(fc.string(), fc.constantFrom(" lead", "trail ", "a&b<c>", "_x0041_", "\u0000nul", "\uD800lone", "2022-10-31", "2021-02-30", "https://example.org/a", "mailto:x@y.z", "海尔", ""))
+    const number = fc.oneof(fc.double(), fc.integer(), fc.constantFrom(0, -0, 1.5, 1e21, Number.NaN, Number.NEGATIVE_INFINITY))
+    const cell: fc.Arbitrary<CellValue> = fc.oneof(text, number, fc.boolean(), fc.constant(null), fc.record({ text, hyperlink: fc.oneof(text, fc.constant("")) }))
+    const column = fc.record({
+      kind: fc.constantFrom<ColumnKind>("text", "number", "url", "boolean", "date", "percent"),
+      style: fc.option(fc.integer({ min: 0, max: 30 }), { nil: undefined }),
+      share: fc.boolean(),
+      cells: fc.oneof(fc.array(fc.option(text, { nil: null }), { minLength: 1, maxLength: 4 }), fc.array(fc.option(text, { nil: null }), { minLength: 40, maxLength: 60 }), fc.array(fc.option(number, { nil: null }), { minLength: 1, maxLength: 9 }), fc.array(fc.option(fc.boolean(), { nil: null }), { minLength: 1, maxLength: 3 }), fc.array(cell, { minLength: 1, maxLength: 20 })),
+    })
+    fc.assert(
+      fc.property(fc.array(column, { minLength: 1, maxLength: 5 }), fc.integer({ min: 0, max: 1200 }), fc.integer({ min: 0, max: 700 }), fc.integer({ min: 1, max: 2 }), fc.integer(), (cols, count, first, headerRow, seed) => {
+        let r = seed >>> 0
+        const pick = <T>(xs: ReadonlyArray<T>): T => xs[(r = (Math.imul(r, 1103515245) + 12345) >>> 0) % xs.length]!
+        const rows = Array.from({ length: count }, () => cols.map((c) => pick(c.cells)))
+        const encoded = Columns.encode(rows, cols.length)
+        // Shared strings for some dictionary columns, as the renderer makes them.
+        let next = 0
+        const shared = encoded.columns.map((c, j) => (c.t === "dict" && cols[j]!.share ? new Map(c.values.filter((v): v is string => v !== null && v !== "").map((v) => [v, next++])) : undefined))
+        const part = { columns: cols.map((c, j) => ({ header: `c${j}`, key: `c${j}`, kind: c.kind })), headerRow, styles: cols.map((c) => c.style), prefix: "", suffix: "", shared }
+        const [foundA, foundB] = [[] as Array<SheetXml.LinkFound>, [] as Array<SheetXml.LinkFound>]
+        const a = SheetXml.writers.rowsXml(part, Doc.iterateRows(Columns.decode(encoded)), first, foundA)
+        const b = SheetXml.writers.columnsXml(part, encoded, first, foundB)
+        const drain = (g: Generator<string, number>) => {
+          const chunks: Array<string> = []
+          for (let x = g.next(); ; x = g.next()) {
+            if (x.done === true) return { chunks, count: x.value }
+            chunks.push(x.value)
+          }
+        }
+        expect(drain(b)).toEqual(drain(a))
+        expect(foundB).toEqual(foundA)
+      }),
+      { numRuns: 200 },
+    )
+  })
+})
 
 describe("crc32Combine", () => {
   it("gives the CRC-32 of two buffers one after the other", () => {
