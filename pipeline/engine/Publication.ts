@@ -11,18 +11,20 @@ import { PublishError } from "./errors.js"
 /** Where runs of a publication folder live: a `runs/` folder beside it. */
 export const runsDirFor = (out: string): string => join(dirname(resolve(out)), "runs")
 
-/** Copies (hard-links when possible) output files into the run folder. */
 /**
  * Puts `from` (a file, or a folder with everything under it) at `to` as hard links: stored files
  * are immutable once renamed into the store, so a link is safe, and free where a copy of the
  * 1M-row bundle's 180 MB CSV took ~0.5 s. A file that cannot be linked (another file system) is copied.
  */
 const linkTree = (from: string, to: string): void => {
-  if (lstatSync(from).isDirectory()) {
+  const stat = lstatSync(from)
+  if (stat.isDirectory()) {
     mkdirSync(to, { recursive: true })
     for (const name of readdirSync(from)) linkTree(join(from, name), join(to, name))
     return
   }
+  // A symbolic link's target is copied (a link to the link could point elsewhere from the run folder).
+  if (stat.isSymbolicLink()) return copyFileSync(from, to)
   try {
     linkSync(from, to)
   } catch {
@@ -30,6 +32,7 @@ const linkTree = (from: string, to: string): void => {
   }
 }
 
+/** Hard-links (copies where it cannot) output files and folders into the run folder. */
 export const collect = (runDir: string, files: ReadonlyArray<{ readonly name: string; readonly path: string }>) =>
   Effect.try({
     try: () => {

@@ -46,8 +46,8 @@ export interface AskOptions<Reply> {
 /**
  * Runs `script` in a worker thread for one job: sends it `message`, and gives its reply, or
  * undefined when it cannot start, fails, exits first or is stopped. The worker is ended once the
- * job is over. The one place worker threads are started and ended (ingest ranges, registry
- * firms, workbook segments).
+ * job is over. Worker threads are started and ended only here: one job each (this: ingest
+ * ranges, registry firms) or a run of jobs on one thread (`WorkerLane`: workbook segments).
  */
 export const askWorker = <Reply>(script: URL, message: unknown, options: AskOptions<Reply> = {}): Promise<Reply | undefined> =>
   new Promise((resolve) => {
@@ -111,8 +111,13 @@ export class WorkerLane<Reply> {
       try {
         if (this.worker === undefined) {
           // No inherited flags: a loader such as tsx (tests, bench) would load itself again in the worker.
-          this.worker = new Worker(this.script, { execArgv: [] })
-          this.running?.add(this.worker)
+          const started = new Worker(this.script, { execArgv: [] })
+          this.worker = started
+          this.running?.add(started)
+          // Between asks too: a worker that errs or exits while idle breaks the lane (and an
+          // error with no listener would be thrown at the process).
+          started.on("error", () => this.fail())
+          started.once("exit", () => this.fail())
         }
         worker = this.worker
         worker.postMessage(message, [...transfer])

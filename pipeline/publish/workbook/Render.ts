@@ -7,9 +7,10 @@
  * `<sheetData>` while deflating with native zlib, widen each table's range to its real size, add
  * hyperlinks and native charts, and write the package with fixed entry dates and a fixed entry order.
  * A big table (see `bigTableRows`) is read into columns first: its texts of few values become shared
- * strings and its rows are written in segments by worker threads (see `segmented`).
- * exceljs' own streaming writer needs ~47 s for 1M rows × 8 columns here; this path 7.7 s for the
- * 1M-row list sheet (12 columns), at the cost of ~330 MB more peak RSS than streaming on one thread.
+ * strings and its rows are written in segments by worker threads and this thread (see `segmented`).
+ * exceljs' own streaming writer needs ~47 s for 1M rows × 8 columns here; this path ~6 s for the
+ * 1M-row list sheet (12 columns) with the data bundle, at ~1 GB peak RSS with the list in memory
+ * (the workbook bench).
  */
 import { Effect, type Scope } from "effect"
 import ExcelJS from "exceljs"
@@ -532,56 +533,64 @@ const prepareAsync = async (doc: WorkbookDoc, file: string, options: RenderOptio
     ownTurn()
     await Promise.all([...workers].map((w) => w.terminate()))
   }
-  const streamed = new Map<string, { task: TableTask; part: SheetXml.SheetPart; state: SheetXml.PartState; deflated?: () => AsyncIterable<Deflated> }>()
-  const sst = new SharedStrings(parts.get(SHARED_STRINGS))
-  const encodedBySheet = new Map<TableSheet, Columns.EncodedRows>()
-  for (const task of tasks) {
-    const xml = parts.get(task.part)!
-    const headerAt = xml.indexOf(`<row r="${task.headerRow}"`)
-    // A big table is read into columns: its text columns of few values become shared strings,
-    // and a worker thread gets the columns. The columns give back the same cells as the rows
-    // (Columns.decode), so the bytes are the same whether the worker or this thread writes it.
-    const big = Doc.isRowSource(task.sheet.rows) && Doc.rowCount(task.sheet.rows) >= (options.bigTableRows ?? 100_000)
-    let encoded: Columns.EncodedRows | undefined
-    try {
-      encoded = big ? Columns.encode(task.sheet.rows, task.sheet.columns.length) : undefined
-    } catch (e) {
-      // An earlier big table's segments may be under way already.
-      await stop()
-      throw new WorkbookError({ reason: "write", file, sheet: task.sheet.name, message: `could not write ${file}, sheet "${task.sheet.name}": ${e instanceof Error ? e.message : String(e)}` })
+  // Segments start as soon as a big table is read: whatever fails after that stops them (the
+  // caller's scope only takes charge of a workbook that was prepared).
+  try {
+    const streamed = new Map<string, { task: TableTask; part: SheetXml.SheetPart; state: SheetXml.PartState; deflated?: () => AsyncIterable<Deflated> }>()
+    const sst = new SharedStrings(parts.get(SHARED_STRINGS))
+    const encodedBySheet = new Map<TableSheet, Columns.EncodedRows>()
+    for (const task of tasks) {
+      const xml = parts.get(task.part)!
+      const headerAt = xml.indexOf(`<row r="${task.headerRow}"`)
+      // A big table is read into columns: its text columns of few values become shared strings,
+      // and a worker thread gets the columns. The columns give back the same cells as the rows
+      // (Columns.decode), so the bytes are the same whether the worker or this thread writes it.
+      const big = Doc.isRowSource(task.sheet.rows) && Doc.rowCount(task.sheet.rows) >= (options.bigTableRows ?? 100_000)
+      let encoded: Columns.EncodedRows | undefined
+      try {
+        encoded = big ? Columns.encode(task.sheet.rows, task.sheet.columns.length) : undefined
+      } catch (e) {
+        // An earlier big table's segments may be under way already.
+        await stop()
+        throw new WorkbookError({ reason: "write", file, sheet: task.sheet.name, message: `could not write ${file}, sheet "${task.sheet.name}": ${e instanceof Error ? e.message : String(e)}` })
+      }
+      const part: SheetXml.SheetPart = {
+        columns: task.sheet.columns,
+        // Read by `partChunks` (tables that are not big); a big table is written from `encoded`.
+        rows: task.sheet.rows,
+        headerRow: task.headerRow,
+        styles: task.styles,
+        prefix: xml.slice(0, xml.indexOf("</row>", headerAt) + "</row>".length),
+        suffix: xml.slice(xml.indexOf("</sheetData>")),
+        ...(encoded !== undefined && sst.usable ? { shared: sharedColumns(encoded, task.sheet.columns, sst) } : {}),
+      }
+      if (encoded !== undefined) encodedBySheet.set(task.sheet, encoded)
+      const state = SheetXml.newState()
+      const segments = { level, threads: options.threads ?? availableParallelism(), ownLane: options.ownLane ?? true, segmentRows: options.segmentRows ?? SheetXml.SEGMENT_ROWS, workers, byWorker: () => void byWorker++, turns }
+      const deflated = encoded === undefined ? undefined : segmented(script, part, encoded, state, segments)
+      streamed.set(task.part, { task, part, state, ...(deflated ? { deflated } : {}) })
     }
-    const part: SheetXml.SheetPart = {
-      columns: task.sheet.columns,
-      // Read by `partChunks` (tables that are not big); a big table is written from `encoded`.
-      rows: task.sheet.rows,
-      headerRow: task.headerRow,
-      styles: task.styles,
-      prefix: xml.slice(0, xml.indexOf("</row>", headerAt) + "</row>".length),
-      suffix: xml.slice(xml.indexOf("</sheetData>")),
-      ...(encoded !== undefined && sst.usable ? { shared: sharedColumns(encoded, task.sheet.columns, sst) } : {}),
+    if (sst.added > 0) parts.set(SHARED_STRINGS, sst.xml())
+    const entries: Array<ZipEntry> = [...parts.keys()]
+      .sort((a, b) => (partRank(a) < partRank(b) ? -1 : partRank(a) > partRank(b) ? 1 : 0))
+      .map((name): ZipEntry => {
+        const s = streamed.get(name)
+        if (s !== undefined) return s.deflated !== undefined ? { name, deflated: s.deflated } : { name, chunks: () => SheetXml.partChunks(s.part, s.state) }
+        const rels = [...streamed.values()].find((x) => x.task.relsPart === name)
+        if (rels !== undefined) return { name, chunks: () => [rels.state.found.length === 0 ? parts.get(name)! : addRelationships(parts.get(name), SheetXml.hyperlinksOf(rels.state).rels)] }
+        return { name, data: parts.get(name)! }
+      })
+    // A table sheet without a rels part yet (no table? impossible with exceljs) still gets one for its links.
+    for (const s of streamed.values()) {
+      if (!parts.has(s.task.relsPart)) entries.push({ name: s.task.relsPart, chunks: () => (s.state.found.length === 0 ? [] : [addRelationships(undefined, SheetXml.hyperlinksOf(s.state).rels)]) })
     }
-    if (encoded !== undefined) encodedBySheet.set(task.sheet, encoded)
-    const state = SheetXml.newState()
-    const segments = { level, threads: options.threads ?? availableParallelism(), ownLane: options.ownLane ?? true, segmentRows: options.segmentRows ?? SheetXml.SEGMENT_ROWS, workers, byWorker: () => void byWorker++, turns }
-    const deflated = encoded === undefined ? undefined : segmented(script, part, encoded, state, segments)
-    streamed.set(task.part, { task, part, state, ...(deflated ? { deflated } : {}) })
+    const tables = [...streamed.values()].map((s) => ({ sheet: s.task.sheet, state: s.state }))
+    return { doc, file, level, entries, tables, charts: chartParts.length, encoded: encodedBySheet, workers, byWorker: () => byWorker, ownTurn, stop }
+
+  } catch (e) {
+    await stop()
+    throw e
   }
-  if (sst.added > 0) parts.set(SHARED_STRINGS, sst.xml())
-  const entries: Array<ZipEntry> = [...parts.keys()]
-    .sort((a, b) => (partRank(a) < partRank(b) ? -1 : partRank(a) > partRank(b) ? 1 : 0))
-    .map((name): ZipEntry => {
-      const s = streamed.get(name)
-      if (s !== undefined) return s.deflated !== undefined ? { name, deflated: s.deflated } : { name, chunks: () => SheetXml.partChunks(s.part, s.state) }
-      const rels = [...streamed.values()].find((x) => x.task.relsPart === name)
-      if (rels !== undefined) return { name, chunks: () => [rels.state.found.length === 0 ? parts.get(name)! : addRelationships(parts.get(name), SheetXml.hyperlinksOf(rels.state).rels)] }
-      return { name, data: parts.get(name)! }
-    })
-  // A table sheet without a rels part yet (no table? impossible with exceljs) still gets one for its links.
-  for (const s of streamed.values()) {
-    if (!parts.has(s.task.relsPart)) entries.push({ name: s.task.relsPart, chunks: () => (s.state.found.length === 0 ? [] : [addRelationships(undefined, SheetXml.hyperlinksOf(s.state).rels)]) })
-  }
-  const tables = [...streamed.values()].map((s) => ({ sheet: s.task.sheet, state: s.state }))
-  return { doc, file, level, entries, tables, charts: chartParts.length, encoded: encodedBySheet, workers, byWorker: () => byWorker, ownTurn, stop }
 }
 
 const writeAsync = async (p: Prepared): Promise<Written> => {
