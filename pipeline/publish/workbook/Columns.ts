@@ -32,12 +32,22 @@ type Kind = "num" | "bool" | "text" | "any" | "empty"
 const kindOf = (v: CellValue | undefined): Kind =>
   v === null || v === undefined ? "empty" : typeof v === "number" ? "num" : typeof v === "boolean" ? "bool" : typeof v === "string" ? "text" : "any"
 
+/** What a first read of a table found: each column's form, and the texts of its dictionary columns. */
+export interface Plan {
+  readonly count: number
+  /** Per column: its kind, or "dict" for a text column of few values (null counting as one). */
+  readonly forms: ReadonlyArray<Kind | "dict">
+  /** Per dictionary column, its values in order of first appearance (null among them); undefined for the others. */
+  readonly dictionaries: ReadonlyArray<ReadonlyArray<string | null> | undefined>
+}
+
 /**
- * Encodes `width` columns of `rows` (cells past a row's end are null). Reads the rows twice: first
- * each column's kind (and whether a text column has few values), then straight into its typed
- * form. Holding every cell in an array between the two (one read) cost ~130 MB more at 1M rows.
+ * Reads `rows` once for the form of each of `width` columns (cells past a row's end are null):
+ * the kind of its cells, and whether a text column has few enough values for a dictionary.
+ * `segments` then reads them again straight into typed columns: holding every cell in an array
+ * between the two reads (one read) cost ~130 MB more at 1M rows.
  */
-export const encode = (rows: Rows, width: number): EncodedRows => {
+export const plan = (rows: Rows, width: number): Plan => {
   const count = Doc.rowCount(rows)
   const limit = Math.min(MAX_DICT, Math.max(16, count >> 2))
   const kinds: Array<Kind> = Array.from({ length: width }, () => "empty")
@@ -59,15 +69,45 @@ export const encode = (rows: Rows, width: number): EncodedRows => {
     i++
   }
   if (i !== count) throw new Error(`the rows gave ${i} rows but ${count} were declared (RowSource.count)`)
-  const builders = kinds.map((k, j) => builder(k === "text" && distinct[j] !== undefined ? "dict" : k, count))
-  i = 0
+  const forms = kinds.map((k, j) => (k === "text" && distinct[j] !== undefined ? "dict" : k))
+  return { count, forms, dictionaries: forms.map((f, j) => (f === "dict" ? [...distinct[j]!] : undefined)) }
+}
+
+/**
+ * Reads `rows` again, as `plan` found them, into columns in segments of `size` rows (at least
+ * one segment, empty for no rows), each given as soon as its rows are read: so a segment can go
+ * to a worker while the next is read. A dictionary column's codes index the whole table's
+ * dictionary (`plan.dictionaries`), the same in every segment.
+ */
+export function* segments(rows: Rows, p: Plan, size: number): Generator<EncodedRows> {
+  const width = p.forms.length
+  const index = p.dictionaries.map((d) => (d === undefined ? undefined : new Map(d.map((v, k) => [v, k]))))
+  const builders = (n: number) => p.forms.map((f, j) => builder(f, n, p.dictionaries[j], index[j]))
+  let n = Math.min(size, p.count)
+  let current = builders(n)
+  let at = 0
+  let i = 0
   for (const row of Doc.iterateRows(rows)) {
-    if (i === count) break
-    for (let j = 0; j < width; j++) builders[j]!.set(i, row[j] ?? null)
+    if (i === p.count) break
+    for (let j = 0; j < width; j++) current[j]!.set(at, row[j] ?? null)
     i++
+    if (++at === n) {
+      yield { count: n, columns: current.map((b) => b.done()) }
+      n = Math.min(size, p.count - i)
+      if (n === 0) break
+      current = builders(n)
+      at = 0
+    }
   }
-  if (i !== count) throw new Error(`the rows gave ${i} rows but ${count} were declared the second time (RowSource.count)`)
-  return { count, columns: builders.map((b) => b.done()) }
+  if (i !== p.count) throw new Error(`the rows gave ${i} rows but ${p.count} were declared the second time (RowSource.count)`)
+  if (p.count === 0) yield { count: 0, columns: current.map((b) => b.done()) }
+}
+
+/** Encodes `width` columns of `rows` in one piece: `plan`, then `segments` of the whole table. */
+export const encode = (rows: Rows, width: number): EncodedRows => {
+  const p = plan(rows, width)
+  const [whole] = segments(rows, p, Math.max(1, p.count))
+  return whole!
 }
 
 /** Builds one column in the form of its kind. */
@@ -79,7 +119,8 @@ interface Builder {
 /** Text cells joined at a time (see the text builder). */
 const TEXT_BLOCK = 4096
 
-const builder = (kind: Kind | "dict", n: number): Builder => {
+/** A builder of `n` cells; a dictionary column's gets its values and their index. */
+const builder = (kind: Kind | "dict", n: number, values?: ReadonlyArray<string | null>, index?: ReadonlyMap<string | null, number>): Builder => {
   switch (kind) {
     case "num": {
       const values = new Float64Array(n)
@@ -97,21 +138,8 @@ const builder = (kind: Kind | "dict", n: number): Builder => {
       return { set: (i, v) => void (values[i] = v === null ? 2 : v ? 1 : 0), done: () => ({ t: "bool", values }) }
     }
     case "dict": {
-      const index = new Map<string | null, number>()
-      const values: Array<string | null> = []
       const codes = new Uint16Array(n)
-      return {
-        set: (i, v) => {
-          let c = index.get(v as string | null)
-          if (c === undefined) {
-            c = values.length
-            index.set(v as string | null, c)
-            values.push(v as string | null)
-          }
-          codes[i] = c
-        },
-        done: () => ({ t: "dict", values, codes }),
-      }
+      return { set: (i, v) => void (codes[i] = index!.get(v as string | null)!), done: () => ({ t: "dict", values: values!, codes }) }
     }
     case "text": {
       const lengths = new Int32Array(n)
@@ -143,47 +171,6 @@ const builder = (kind: Kind | "dict", n: number): Builder => {
     }
   }
 }
-
-/** The buffers of `encoded`, for postMessage's transfer list. */
-export const buffersOf = (encoded: EncodedRows): Array<ArrayBuffer> =>
-  encoded.columns.flatMap((c): Array<ArrayBuffer> => {
-    switch (c.t) {
-      case "num":
-        return [c.values.buffer, ...(c.nulls ? [c.nulls.buffer] : [])] as Array<ArrayBuffer>
-      case "bool":
-        return [c.values.buffer as ArrayBuffer]
-      case "dict":
-        return [c.codes.buffer as ArrayBuffer]
-      case "text":
-        return [c.lengths.buffer as ArrayBuffer]
-      default:
-        return []
-    }
-  })
-
-/** Rows `from` to `to` (exclusive) in buffers of their own (so several slices can be sent to different threads). */
-export const slice = (encoded: EncodedRows, from: number, to: number): EncodedRows => ({
-  count: to - from,
-  columns: encoded.columns.map((c): EncodedColumn => {
-    switch (c.t) {
-      case "num":
-        return c.nulls === undefined ? { t: "num", values: c.values.slice(from, to) } : { t: "num", values: c.values.slice(from, to), nulls: c.nulls.slice(from, to) }
-      case "bool":
-        return { t: "bool", values: c.values.slice(from, to) }
-      case "dict":
-        return { t: "dict", values: c.values, codes: c.codes.slice(from, to) }
-      case "text": {
-        let start = 0
-        for (let i = 0; i < from; i++) start += Math.max(0, c.lengths[i]!)
-        let end = start
-        for (let i = from; i < to; i++) end += Math.max(0, c.lengths[i]!)
-        return { t: "text", lengths: c.lengths.slice(from, to), text: c.text.slice(start, end) }
-      }
-      default:
-        return { t: "any", values: c.values.slice(from, to) }
-    }
-  }),
-})
 
 /** The rows back, as a re-iterable source (each row a fresh array; text cells are slices of the joined text). */
 export const decode = (encoded: EncodedRows): RowSource => ({

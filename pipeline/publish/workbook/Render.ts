@@ -269,6 +269,19 @@ interface Turns {
   readonly ownTurn: Promise<void>
 }
 
+/** A promise with its settlers (Promise.withResolvers is Node 22); its rejection is handled by whoever awaits it. */
+const deferred = <T>(): { promise: Promise<T>; resolve: (t: T) => void; reject: (e: unknown) => void } => {
+  let resolve!: (t: T) => void
+  let reject!: (e: unknown) => void
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res
+    reject = rej
+  })
+  // A segment no job awaited yet (its workbook failed while reading) is not an unhandled rejection.
+  promise.catch(() => undefined)
+  return { promise, resolve, reject }
+}
+
 /**
  * Starts `jobs` in order, each on the first free of `n` lanes (numbered from 0; a lane begins
  * once `start` of it settles and calls `end` when no job is left); gives each job's promise. A
@@ -279,9 +292,7 @@ const pool = <T>(
   n: number,
   lanes: { readonly start: (lane: number) => Promise<void> | undefined; readonly end: (lane: number) => void },
 ): Array<Promise<T>> => {
-  // (Promise.withResolvers is Node 22.)
-  const settle: Array<{ resolve: (t: T) => void; reject: (e: unknown) => void }> = []
-  const promises = jobs.map((_, k) => new Promise<T>((resolve, reject) => void (settle[k] = { resolve, reject })))
+  const settle = jobs.map(() => deferred<T>())
   let next = 0
   const lane = async (l: number) => {
     await lanes.start(l)
@@ -295,7 +306,7 @@ const pool = <T>(
     lanes.end(l)
   }
   for (let l = 0; l < n; l++) void lane(l)
-  return promises
+  return settle.map((s) => s.promise)
 }
 
 /**
@@ -312,35 +323,34 @@ const pool = <T>(
 const segmented = (
   script: URL | undefined,
   part: SheetXml.SheetPart,
-  encoded: Columns.EncodedRows,
+  /** The table's rows as columns, a promise per segment, settled as the rows are read (see prepareAsync). */
+  encoded: ReadonlyArray<Promise<Columns.EncodedRows>>,
   state: SheetXml.PartState,
   options: { readonly level: number; readonly threads: number; readonly ownLane: boolean; readonly segmentRows: number; readonly workers: Set<Worker>; readonly byWorker: () => void; readonly turns: Turns },
 ): (() => AsyncIterable<Deflated>) => {
   const { rows: _, ...rest } = part
-  const size = options.segmentRows
-  const starts = Array.from({ length: Math.max(1, Math.ceil(encoded.count / size)) }, (_, k) => k * size)
   // Once the workbook is abandoned (its scope closed, or preparing it failed), no segment starts or is redone here.
   const unlessStopped = () => {
     if (options.turns.stopped) throw new Error("the workbook was abandoned")
   }
-  const n = script === undefined ? 1 : Math.max(1, Math.min(options.threads, starts.length))
+  const n = script === undefined ? 1 : Math.max(1, Math.min(options.threads, encoded.length))
   const own = (l: number) => script === undefined || (l === 0 && options.ownLane)
   const lanes = Array.from({ length: n }, (_, l) => (own(l) ? undefined : new WorkerLane<SheetReply>(script!, options.workers)))
-  const jobs = starts.map((first) => async (l: number) => {
+  const jobs = encoded.map((segment, k) => async (l: number) => {
+    const rows = await segment
     unlessStopped()
-    const sliceOf = () => Columns.slice(encoded, first, Math.min(encoded.count, first + size))
+    const first = k * options.segmentRows
     const lane = lanes[l]
     if (lane !== undefined) {
-      const rows = sliceOf()
-      const m = await lane.ask({ part: rest, rows, first, level: options.level } satisfies SheetJob, Columns.buffersOf(rows))
+      // Copied to the worker, not moved: the data bundle reads the same columns afterwards.
+      const m = await lane.ask({ part: rest, rows, first, level: options.level } satisfies SheetJob)
       if (m?._tag === "done") {
         options.byWorker()
         return { deflated: { data: [m.data], crc: m.crc, size: m.size }, found: m.found, rows: m.rows }
       }
       unlessStopped()
     }
-    // A slice sent to a worker gave its buffers away: this one is sliced anew.
-    return SheetXml.writeSegment(rest, sliceOf(), first, options.level)
+    return SheetXml.writeSegment(rest, rows, first, options.level)
   })
   const segments: Array<Promise<Awaited<ReturnType<(typeof jobs)[number]>>> | undefined> = pool(jobs, n, {
     start: (l) => (own(l) ? options.turns.ownTurn : undefined),
@@ -397,12 +407,12 @@ class SharedStrings {
 }
 
 /** Per column, the shared string index of each value of a text column of few values (plain text kinds only: dates and links are written their own way). */
-const sharedColumns = (encoded: Columns.EncodedRows, columns: ReadonlyArray<ColumnDoc>, sst: SharedStrings): Array<ReadonlyMap<string, number> | undefined> =>
-  encoded.columns.map((c, j) => {
+const sharedColumns = (plan: Columns.Plan, columns: ReadonlyArray<ColumnDoc>, sst: SharedStrings): Array<ReadonlyMap<string, number> | undefined> =>
+  plan.dictionaries.map((values, j) => {
     const kind = columns[j]!.kind
-    if (c.t !== "dict" || kind === "date" || kind === "url") return undefined
+    if (values === undefined || kind === "date" || kind === "url") return undefined
     const map = new Map<string, number>()
-    for (const v of c.values) if (v !== null && v !== "" && !map.has(v)) map.set(v, sst.add(v))
+    for (const v of values) if (v !== null && v !== "" && !map.has(v)) map.set(v, sst.add(v))
     return map
   })
 
@@ -464,10 +474,10 @@ export interface Prepared {
   readonly tables: ReadonlyArray<{ readonly sheet: TableSheet; readonly state: SheetXml.PartState }>
   readonly charts: number
   /**
-   * The big tables' rows as columns, by sheet (as given to `prepare`; a table split over several
-   * sheets is not among them): the data bundle writes its CSV from them (`BundleTable.encoded`).
+   * The big tables' rows as columns, in segments, by sheet (as given to `prepare`; a table split
+   * over several sheets is not among them): the data bundle writes its CSV from them (`BundleTable.encoded`).
    */
-  readonly encoded: ReadonlyMap<TableSheet, Columns.EncodedRows>
+  readonly encoded: ReadonlyMap<TableSheet, ReadonlyArray<Columns.EncodedRows>>
   readonly workers: Set<Worker>
   readonly byWorker: () => number
   /** Lets this thread write segments (with `ownLane`): `write` calls it first. */
@@ -538,36 +548,55 @@ const prepareAsync = async (doc: WorkbookDoc, file: string, options: RenderOptio
   try {
     const streamed = new Map<string, { task: TableTask; part: SheetXml.SheetPart; state: SheetXml.PartState; deflated?: () => AsyncIterable<Deflated> }>()
     const sst = new SharedStrings(parts.get(SHARED_STRINGS))
-    const encodedBySheet = new Map<TableSheet, Columns.EncodedRows>()
+    const encodedBySheet = new Map<TableSheet, ReadonlyArray<Columns.EncodedRows>>()
     for (const task of tasks) {
       const xml = parts.get(task.part)!
       const headerAt = xml.indexOf(`<row r="${task.headerRow}"`)
-      // A big table is read into columns: its text columns of few values become shared strings,
-      // and a worker thread gets the columns. The columns give back the same cells as the rows
-      // (Columns.decode), so the bytes are the same whether the worker or this thread writes it.
+      // A big table is read into columns: a first read finds each column's form (its text
+      // columns of few values become shared strings), a second reads the columns in segments,
+      // each handed to the workers as soon as it is read. The columns give back the same cells
+      // as the rows, so the bytes are the same whichever thread writes a segment.
       const big = Doc.isRowSource(task.sheet.rows) && Doc.rowCount(task.sheet.rows) >= (options.bigTableRows ?? 100_000)
-      let encoded: Columns.EncodedRows | undefined
+      const failed = (e: unknown) =>
+        new WorkbookError({ reason: "write", file, sheet: task.sheet.name, message: `could not write ${file}, sheet "${task.sheet.name}": ${e instanceof Error ? e.message : String(e)}` })
+      let plan: Columns.Plan | undefined
       try {
-        encoded = big ? Columns.encode(task.sheet.rows, task.sheet.columns.length) : undefined
+        plan = big ? Columns.plan(task.sheet.rows, task.sheet.columns.length) : undefined
       } catch (e) {
-        // An earlier big table's segments may be under way already.
-        await stop()
-        throw new WorkbookError({ reason: "write", file, sheet: task.sheet.name, message: `could not write ${file}, sheet "${task.sheet.name}": ${e instanceof Error ? e.message : String(e)}` })
+        // An earlier big table's segments may be under way already (stopped below).
+        throw failed(e)
       }
       const part: SheetXml.SheetPart = {
         columns: task.sheet.columns,
-        // Read by `partChunks` (tables that are not big); a big table is written from `encoded`.
+        // Read by `partChunks` (tables that are not big); a big table is written from its columns.
         rows: task.sheet.rows,
         headerRow: task.headerRow,
         styles: task.styles,
         prefix: xml.slice(0, xml.indexOf("</row>", headerAt) + "</row>".length),
         suffix: xml.slice(xml.indexOf("</sheetData>")),
-        ...(encoded !== undefined && sst.usable ? { shared: sharedColumns(encoded, task.sheet.columns, sst) } : {}),
+        ...(plan !== undefined && sst.usable ? { shared: sharedColumns(plan, task.sheet.columns, sst) } : {}),
       }
-      if (encoded !== undefined) encodedBySheet.set(task.sheet, encoded)
       const state = SheetXml.newState()
-      const segments = { level, threads: options.threads ?? availableParallelism(), ownLane: options.ownLane ?? true, segmentRows: options.segmentRows ?? SheetXml.SEGMENT_ROWS, workers, byWorker: () => void byWorker++, turns }
-      const deflated = encoded === undefined ? undefined : segmented(script, part, encoded, state, segments)
+      let deflated: (() => AsyncIterable<Deflated>) | undefined
+      if (plan !== undefined) {
+        const segmentRows = options.segmentRows ?? SheetXml.SEGMENT_ROWS
+        const ready = Array.from({ length: Math.max(1, Math.ceil(plan.count / segmentRows)) }, () => deferred<Columns.EncodedRows>())
+        const segments = { level, threads: options.threads ?? availableParallelism(), ownLane: options.ownLane ?? true, segmentRows, workers, byWorker: () => void byWorker++, turns }
+        deflated = segmented(script, part, ready.map((r) => r.promise), state, segments)
+        const read: Array<Columns.EncodedRows> = []
+        try {
+          for (const segment of Columns.segments(task.sheet.rows, plan, segmentRows)) {
+            ready[read.length]!.resolve(segment)
+            read.push(segment)
+            // Lets a worker lane take the segment now, while the next is read.
+            await new Promise((resolve) => setImmediate(resolve))
+          }
+        } catch (e) {
+          for (const r of ready.slice(read.length)) r.reject(e)
+          throw failed(e)
+        }
+        encodedBySheet.set(task.sheet, read)
+      }
       streamed.set(task.part, { task, part, state, ...(deflated ? { deflated } : {}) })
     }
     if (sst.added > 0) parts.set(SHARED_STRINGS, sst.xml())

@@ -113,6 +113,23 @@ describe("Columns", () => {
     expect([...Doc.iterateRows(Columns.decode(encoded))]).toEqual(rows)
   })
 
+  it("reads a table in segments that give back its rows in order, one dictionary for all", () => {
+    const rows: Array<Row> = Array.from({ length: 23 }, (_, i) => [`名${i}`, ["北京", "上海", null][i % 3]!, i % 4 === 0 ? null : i / 2, i % 2 === 0])
+    const plan = Columns.plan(rows, 4)
+    expect(plan.forms).toEqual(["text", "dict", "num", "bool"])
+    const segments = [...Columns.segments(rows, plan, 5)]
+    expect(segments.map((s) => s.count)).toEqual([5, 5, 5, 5, 3])
+    expect(segments.flatMap((s) => [...Doc.iterateRows(Columns.decode(s))])).toEqual(rows)
+    expect(new Set(segments.map((s) => (s.columns[1]!.t === "dict" ? s.columns[1]!.values : undefined))).size).toBe(1)
+    expect([...Doc.iterateRows(Columns.decode(Columns.encode(rows, 4)))]).toEqual(rows)
+    // No rows: one empty segment.
+    expect([...Columns.segments([], Columns.plan([], 4), 5)].map((s) => s.count)).toEqual([0])
+    // A source that gives fewer rows the second time fails.
+    let reads = 0
+    const shrinking = { count: 6, rows: () => rows.slice(0, reads++ === 0 ? 6 : 4) }
+    expect(() => [...Columns.segments(shrinking, Columns.plan(shrinking, 4), 5)]).toThrow(/gave 4 rows but 6 were declared the second time/)
+  })
+
   it("fails on a row source that gives fewer rows than it declares", () => {
     expect(() => Columns.encode({ count: 3, rows: () => [["a"]] }, 1)).toThrow(/gave 1 rows but 3/)
     expect(() => Columns.encode({ count: 1, rows: () => [["a"], ["b"]] }, 1)).toThrow(/more rows than the 1 declared/)
