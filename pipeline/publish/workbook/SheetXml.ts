@@ -110,7 +110,7 @@ const cellXml = (
 
 /**
  * `<row>` XML for `rows`, the first being data row `first` (0-based), collecting hyperlink cells;
- * formula-looking text stays an inline string. Chunks end every 512 sheet rows. Gives the row count.
+ * formula-looking text stays an inline string. Chunks end every 64 sheet rows. Gives the row count.
  */
 function* rowsXml(part: Omit<SheetPart, "rows">, rows: Iterable<Row>, first: number, found: Array<LinkFound>): Generator<string, number> {
   const { columns, headerRow, shared } = part
@@ -124,7 +124,7 @@ function* rowsXml(part: Omit<SheetPart, "rows">, rows: Iterable<Row>, first: num
     let x = `<row r="${r}">`
     for (let j = 0; j < letters.length; j++) x += cellXml(row[j], letters[j]!, r, styleAttr[j]!, kinds[j]!, shared?.[j], found)
     buf += x + "</row>"
-    if ((r & 511) === 0) {
+    if ((r & 63) === 0) {
       yield buf
       buf = ""
     }
@@ -137,7 +137,8 @@ function* rowsXml(part: Omit<SheetPart, "rows">, rows: Iterable<Row>, first: num
  * The `<row>` XML of rows given as columns, the first being data row `first` (0-based): the same
  * text as `rowsXml` of the decoded rows (a test checks), without a row array per row, and with
  * each value of a column of few values (shared string, date, text) written out once. The
- * segments of big tables are written this way: per 1M rows ~2× faster than row by row.
+ * segments of big tables are written this way: per 1M rows ~2× faster than row by row. Chunks
+ * end every 64 sheet rows, small enough for V8's young generation (`deflateChunks` gathers them).
  */
 function* columnsXml(part: Omit<SheetPart, "rows">, rows: Columns.EncodedRows, first: number, found: Array<LinkFound>): Generator<string, number> {
   const { columns, headerRow, shared } = part
@@ -194,7 +195,7 @@ function* columnsXml(part: Omit<SheetPart, "rows">, rows: Columns.EncodedRows, f
     let x = `<row r="${rs}">`
     for (let j = 0; j < width; j++) x += cells[j]!(i, rs)
     buf += x + "</row>"
-    if ((r & 511) === 0) {
+    if ((r & 63) === 0) {
       yield buf
       buf = ""
     }

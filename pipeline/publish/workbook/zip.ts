@@ -51,13 +51,27 @@ export const deflateChunks = async (
   })()
   let crc = 0
   let size = 0
+  // Chunks are encoded one by one and handed to zlib ~1 MiB at a time (few zlib calls; the chunk
+  // strings themselves can stay small enough for V8's young generation).
+  let pending: Array<Buffer> = []
+  let bytes = 0
+  const flush = async () => {
+    if (bytes === 0) return
+    const b = pending.length === 1 ? pending[0]! : Buffer.concat(pending, bytes)
+    pending = []
+    bytes = 0
+    crc = zlib.crc32(b, crc)
+    size += b.length
+    if (!deflate.write(b)) await once(deflate, "drain")
+  }
   try {
     for await (const s of chunks) {
       const b = Buffer.from(s, "utf8")
-      crc = zlib.crc32(b, crc)
-      size += b.length
-      if (!deflate.write(b)) await once(deflate, "drain")
+      pending.push(b)
+      bytes += b.length
+      if (bytes >= 1 << 20) await flush()
     }
+    await flush()
   } finally {
     deflate.end()
     await pump
