@@ -28,6 +28,33 @@ export type ZipEntry =
   | { readonly name: string; readonly deflated: () => AsyncIterable<Deflated> }
 
 /**
+ * Text chunks encoded (UTF-8) one by one and handed to `sink` about `size` bytes at a time: a
+ * string over ~128 KiB is made in V8's old generation and lingers until a full collection, so
+ * writers keep their chunks small and let this gather them into few large writes.
+ */
+export const byteBatches = (sink: (bytes: Buffer) => Promise<void> | void, size = 1 << 20) => {
+  let pending: Array<Buffer> = []
+  let bytes = 0
+  const flush = async (): Promise<void> => {
+    if (bytes === 0) return
+    const b = pending.length === 1 ? pending[0]! : Buffer.concat(pending, bytes)
+    pending = []
+    bytes = 0
+    await sink(b)
+  }
+  return {
+    add: async (s: string): Promise<void> => {
+      const b = Buffer.from(s, "utf8")
+      pending.push(b)
+      bytes += b.length
+      if (bytes >= size) await flush()
+    },
+    /** Hands on what is left. */
+    flush,
+  }
+}
+
+/**
  * Deflates `chunks` (UTF-8) into `sink` as the compressed bytes come, returning the CRC-32 and the sizes.
  * The one deflate both paths use (here and in a worker), so a part's bytes do not depend on where it was deflated.
  */
@@ -51,27 +78,16 @@ export const deflateChunks = async (
   })()
   let crc = 0
   let size = 0
-  // Chunks are encoded one by one and handed to zlib ~1 MiB at a time (few zlib calls; the chunk
-  // strings themselves can stay small enough for V8's young generation).
-  let pending: Array<Buffer> = []
-  let bytes = 0
-  const flush = async () => {
-    if (bytes === 0) return
-    const b = pending.length === 1 ? pending[0]! : Buffer.concat(pending, bytes)
-    pending = []
-    bytes = 0
+  // Handed to zlib ~1 MiB at a time: few zlib calls, while the chunk strings themselves can stay
+  // small enough for V8's young generation.
+  const batches = byteBatches(async (b) => {
     crc = zlib.crc32(b, crc)
     size += b.length
     if (!deflate.write(b)) await once(deflate, "drain")
-  }
+  })
   try {
-    for await (const s of chunks) {
-      const b = Buffer.from(s, "utf8")
-      pending.push(b)
-      bytes += b.length
-      if (bytes >= 1 << 20) await flush()
-    }
-    await flush()
+    for await (const s of chunks) await batches.add(s)
+    await batches.flush()
   } finally {
     deflate.end()
     await pump
