@@ -172,7 +172,11 @@ const builder = (kind: Kind | "dict", n: number, values?: ReadonlyArray<string |
   }
 }
 
-/** The rows back, as a re-iterable source (each row a fresh array; text cells are slices of the joined text). */
+/**
+ * The rows back, as a re-iterable source (each row a fresh array; text cells are slices of the
+ * joined text). The writers read columns directly; the tests check `SheetXml`'s `columnsXml`
+ * against the row writer over these rows.
+ */
 export const decode = (encoded: EncodedRows): RowSource => ({
   count: encoded.count,
   rows: function* () {
