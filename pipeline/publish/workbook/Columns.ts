@@ -88,15 +88,16 @@ export function* segments(rows: Rows, p: Plan, size: number): Generator<EncodedR
   let at = 0
   let i = 0
   for (const row of Doc.iterateRows(rows)) {
-    if (i === p.count) break
+    if (i === p.count) throw new Error(`the rows gave more rows than the ${p.count} declared the second time (RowSource.count)`)
     for (let j = 0; j < width; j++) current[j]!.set(at, row[j] ?? null)
     i++
     if (++at === n) {
       yield { count: n, columns: current.map((b) => b.done()) }
       n = Math.min(size, p.count - i)
-      if (n === 0) break
-      current = builders(n)
-      at = 0
+      if (n > 0) {
+        current = builders(n)
+        at = 0
+      }
     }
   }
   if (i !== p.count) throw new Error(`the rows gave ${i} rows but ${p.count} were declared the second time (RowSource.count)`)
@@ -139,7 +140,15 @@ const builder = (kind: Kind | "dict", n: number, values?: ReadonlyArray<string |
     }
     case "dict": {
       const codes = new Uint16Array(n)
-      return { set: (i, v) => void (codes[i] = index!.get(v as string | null)!), done: () => ({ t: "dict", values: values!, codes }) }
+      return {
+        set: (i, v) => {
+          const c = index!.get(v as string | null)
+          // The dictionary is the first read's: a source that gives other values the second time is refused, not coded wrong.
+          if (c === undefined) throw new Error(`the rows gave ${JSON.stringify(v)} the second time, which the first read did not (a RowSource must give the same rows each time)`)
+          codes[i] = c
+        },
+        done: () => ({ t: "dict", values: values!, codes }),
+      }
     }
     case "text": {
       const lengths = new Int32Array(n)

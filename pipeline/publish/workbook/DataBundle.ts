@@ -100,7 +100,7 @@ export const csvRecord = (cells: ReadonlyArray<string>): string => {
 const field = (s: string): string => (NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s)
 
 /** The CSV text of a column's cell `i`; called for each row in order (a text column keeps its place in the joined text). */
-const columnCells = (c: Columns.EncodedColumn, column: ColumnDoc): ((i: number) => string) => {
+const columnCells = (c: Columns.EncodedColumn, column: ColumnDoc, quoted: Map<ReadonlyArray<string | null>, ReadonlyArray<string>>): ((i: number) => string) => {
   switch (c.t) {
     case "num":
       // A number never needs quotes.
@@ -108,9 +108,11 @@ const columnCells = (c: Columns.EncodedColumn, column: ColumnDoc): ((i: number) 
     case "bool":
       return (i) => (c.values[i] === 2 ? "" : c.values[i] === 1 ? "true" : "false")
     case "dict": {
-      // Each distinct value is quoted once.
-      const texts = c.values.map((v) => field(csvValue(v, column)))
-      return (i) => texts[c.codes[i]!]!
+      // Each distinct value is quoted once (the segments of a table share its dictionary).
+      let texts = quoted.get(c.values)
+      if (texts === undefined) quoted.set(c.values, (texts = c.values.map((v) => field(csvValue(v, column)))))
+      const t = texts
+      return (i) => t[c.codes[i]!]!
     }
     case "text": {
       let at = 0
@@ -134,8 +136,9 @@ const columnCells = (c: Columns.EncodedColumn, column: ColumnDoc): ((i: number) 
  * main thread row by row.
  */
 export function* columnChunks(columns: ReadonlyArray<ColumnDoc>, segments: ReadonlyArray<Columns.EncodedRows>): Generator<string> {
+  const quoted = new Map<ReadonlyArray<string | null>, ReadonlyArray<string>>()
   for (const encoded of segments) {
-    const cells = encoded.columns.map((c, j) => columnCells(c, columns[j]!))
+    const cells = encoded.columns.map((c, j) => columnCells(c, columns[j]!, quoted))
     const width = cells.length
     for (let from = 0; from < encoded.count; from += CHUNK) {
       const to = Math.min(encoded.count, from + CHUNK)

@@ -128,6 +128,13 @@ describe("Columns", () => {
     let reads = 0
     const shrinking = { count: 6, rows: () => rows.slice(0, reads++ === 0 ? 6 : 4) }
     expect(() => [...Columns.segments(shrinking, Columns.plan(shrinking, 4), 5)]).toThrow(/gave 4 rows but 6 were declared the second time/)
+    // …or more rows, or a value the first read did not give.
+    reads = 0
+    const growing = { count: 10, rows: () => rows.slice(0, reads++ === 0 ? 10 : 11) }
+    expect(() => [...Columns.segments(growing, Columns.plan(growing, 4), 5)]).toThrow(/more rows than the 10 declared the second time/)
+    reads = 0
+    const changing = { count: 9, rows: () => rows.slice(0, 9).map((r) => (reads++ < 9 ? r : [r[0]!, "广州", r[2]!, r[3]!])) }
+    expect(() => [...Columns.segments(changing, Columns.plan(changing, 4), 5)]).toThrow(/"广州" the second time/)
   })
 
   it("fails on a row source that gives fewer rows than it declares", () => {
