@@ -32,12 +32,23 @@ const fetched = (entry: SourceEntry) =>
       )
   })
 
+/**
+ * `effect` run at most once with success: later runs give the first success (a failure is not
+ * kept, so the next run tries again). The graph, and so each raw asset, is built anew for every
+ * refresh, so a remote source is fetched once per refresh although both its observation (the
+ * plan) and its run need the snapshot.
+ */
+const onceOnSuccess = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> => {
+  let done: { readonly value: A } | undefined
+  return Effect.suspend(() => (done !== undefined ? Effect.succeed(done.value) : Effect.tap(effect, (value) => Effect.sync(() => void (done = { value })))))
+}
+
 /** The version of a source's input: its sidecar and its bytes (fetched first when remote), as "sidecar hash:sha256". */
-const observe = (entry: SourceEntry) =>
+const observe = (entry: SourceEntry, fetch: ReturnType<typeof fetched>) =>
   Effect.gen(function* () {
     const sidecar = createHash("sha256").update(entry.sidecarText).digest("hex").slice(0, 16)
     if (entry.sidecar.download) {
-      const r = yield* fetched(entry)
+      const r = yield* fetch
       return `${sidecar}:${r.sha256}`
     }
     return `${sidecar}:${yield* SourceCatalog.sha256File(entry.file)}`
@@ -47,14 +58,15 @@ const observe = (entry: SourceEntry) =>
 export const observedSha256 = (observed: string): string => observed.slice(observed.indexOf(":") + 1)
 
 /** The raw asset of one source. */
-export const rawAsset = (entry: SourceEntry) =>
-  Asset.make({
+export const rawAsset = (entry: SourceEntry) => {
+  const fetch = onceOnSuccess(fetched(entry))
+  return Asset.make({
     key: keyOf(entry),
     description: `${entry.sidecar.title} (${entry.id}): raw rows, provenance, quarantine and validation report`,
     // 2: rows packed as bytes (RawRows); a value stored by version 1 holds strings and is read again from the source.
     codeVersion: "2",
     metadata: { source: entry.id, kind: entry.sidecar.kind },
-    observe: observe(entry),
+    observe: observe(entry, fetch),
     checks: [
       {
         name: "has-rows",
@@ -69,7 +81,7 @@ export const rawAsset = (entry: SourceEntry) =>
         let file = entry.file
         const extra = []
         if (entry.sidecar.download) {
-          const r = yield* fetched(entry)
+          const r = yield* fetch
           file = r.path
           extra.push(...r.findings)
         } else if (!existsSync(file)) {
@@ -84,6 +96,7 @@ export const rawAsset = (entry: SourceEntry) =>
         }
       }),
   })
+}
 
 /** An asset standing for a source that cannot be used: it fails with the source's error, by name. */
 export const brokenSource = (error: SourceError) =>
