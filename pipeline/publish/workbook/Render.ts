@@ -261,6 +261,12 @@ const columnStyles = (sheetXml: string, count: number): Array<number | undefined
   return out
 }
 
+/** One segment of a big table: its rows as columns, and its columns' shared string numbers. */
+interface Segment {
+  readonly rows: Columns.EncodedRows
+  readonly shared?: ReadonlyArray<ReadonlyMap<string, number> | undefined>
+}
+
 /** What a prepared workbook's big tables share. */
 interface Turns {
   /** Set when the workbook is abandoned: no segment starts any more. */
@@ -324,7 +330,7 @@ const segmented = (
   script: URL | undefined,
   part: SheetXml.SheetPart,
   /** The table's rows as columns, a promise per segment, settled as the rows are read (see prepareAsync). */
-  encoded: ReadonlyArray<Promise<Columns.EncodedRows>>,
+  encoded: ReadonlyArray<Promise<Segment>>,
   state: SheetXml.PartState,
   options: { readonly level: number; readonly threads: number; readonly ownLane: boolean; readonly segmentRows: number; readonly workers: Set<Worker>; readonly byWorker: () => void; readonly turns: Turns },
 ): (() => AsyncIterable<Deflated>) => {
@@ -337,20 +343,21 @@ const segmented = (
   const own = (l: number) => script === undefined || (l === 0 && options.ownLane)
   const lanes = Array.from({ length: n }, (_, l) => (own(l) ? undefined : new WorkerLane<SheetReply>(script!, options.workers)))
   const jobs = encoded.map((segment, k) => async (l: number) => {
-    const rows = await segment
+    const { rows, shared } = await segment
     unlessStopped()
     const first = k * options.segmentRows
+    const withShared = shared === undefined ? rest : { ...rest, shared }
     const lane = lanes[l]
     if (lane !== undefined) {
       // Copied to the worker, not moved: the data bundle reads the same columns afterwards.
-      const m = await lane.ask({ part: rest, rows, first, level: options.level } satisfies SheetJob)
+      const m = await lane.ask({ part: withShared, rows, first, level: options.level } satisfies SheetJob)
       if (m?._tag === "done") {
         options.byWorker()
         return { deflated: { data: [m.data], crc: m.crc, size: m.size }, found: m.found, rows: m.rows }
       }
       unlessStopped()
     }
-    return SheetXml.writeSegment(rest, rows, first, options.level)
+    return SheetXml.writeSegment(withShared, rows, first, options.level)
   })
   const segments: Array<Promise<Awaited<ReturnType<(typeof jobs)[number]>>> | undefined> = pool(jobs, n, {
     start: (l) => (own(l) ? options.turns.ownTurn : undefined),
@@ -406,11 +413,12 @@ class SharedStrings {
   }
 }
 
-/** Per column, the shared string index of each value of a text column of few values (plain text kinds only: dates and links are written their own way). */
-const sharedColumns = (plan: Columns.Plan, columns: ReadonlyArray<ColumnDoc>, sst: SharedStrings): Array<ReadonlyMap<string, number> | undefined> =>
-  plan.dictionaries.map((values, j) => {
+/** Per column of a segment, the shared string index of each value of a text column of few values (plain text kinds only: dates and links are written their own way). */
+const sharedColumns = (segment: Columns.EncodedRows, columns: ReadonlyArray<ColumnDoc>, sst: SharedStrings): Array<ReadonlyMap<string, number> | undefined> =>
+  segment.columns.map((c, j) => {
     const kind = columns[j]!.kind
-    if (values === undefined || kind === "date" || kind === "url") return undefined
+    if (c.t !== "dict" || kind === "date" || kind === "url") return undefined
+    const values = c.values
     const map = new Map<string, number>()
     for (const v of values) if (v !== null && v !== "" && !map.has(v)) map.set(v, sst.add(v))
     return map
@@ -552,20 +560,11 @@ const prepareAsync = async (doc: WorkbookDoc, file: string, options: RenderOptio
     for (const task of tasks) {
       const xml = parts.get(task.part)!
       const headerAt = xml.indexOf(`<row r="${task.headerRow}"`)
-      // A big table is read into columns: a first read finds each column's form (its text
-      // columns of few values become shared strings), a second reads the columns in segments,
-      // each handed to the workers as soon as it is read. The columns give back the same cells
-      // as the rows, so the bytes are the same whichever thread writes a segment.
+      // A big table is read once into columns, segment by segment (each with its own forms; the
+      // texts of its columns of few values become shared strings), each handed to the workers as
+      // soon as it is read. The columns give back the same cells as the rows, so the bytes are the
+      // same whichever thread writes a segment.
       const big = Doc.isRowSource(task.sheet.rows) && Doc.rowCount(task.sheet.rows) >= (options.bigTableRows ?? 100_000)
-      const failed = (e: unknown) =>
-        new WorkbookError({ reason: "write", file, sheet: task.sheet.name, message: `could not write ${file}, sheet "${task.sheet.name}": ${e instanceof Error ? e.message : String(e)}` })
-      let plan: Columns.Plan | undefined
-      try {
-        plan = big ? Columns.plan(task.sheet.rows, task.sheet.columns.length) : undefined
-      } catch (e) {
-        // An earlier big table's segments may be under way already (stopped below).
-        throw failed(e)
-      }
       const part: SheetXml.SheetPart = {
         columns: task.sheet.columns,
         // Read by `partChunks` (tables that are not big); a big table is written from its columns.
@@ -574,26 +573,28 @@ const prepareAsync = async (doc: WorkbookDoc, file: string, options: RenderOptio
         styles: task.styles,
         prefix: xml.slice(0, xml.indexOf("</row>", headerAt) + "</row>".length),
         suffix: xml.slice(xml.indexOf("</sheetData>")),
-        ...(plan !== undefined && sst.usable ? { shared: sharedColumns(plan, task.sheet.columns, sst) } : {}),
       }
       const state = SheetXml.newState()
       let deflated: (() => AsyncIterable<Deflated>) | undefined
-      if (plan !== undefined) {
+      if (big) {
         const segmentRows = options.segmentRows ?? SheetXml.SEGMENT_ROWS
-        const ready = Array.from({ length: Math.max(1, Math.ceil(plan.count / segmentRows)) }, () => deferred<Columns.EncodedRows>())
+        const ready = Array.from({ length: Math.max(1, Math.ceil(Doc.rowCount(task.sheet.rows) / segmentRows)) }, () => deferred<Segment>())
         const segments = { level, threads: options.threads ?? availableParallelism(), ownLane: options.ownLane ?? true, segmentRows, workers, byWorker: () => void byWorker++, turns }
         deflated = segmented(script, part, ready.map((r) => r.promise), state, segments)
         const read: Array<Columns.EncodedRows> = []
         try {
-          for (const segment of Columns.segments(task.sheet.rows, plan, segmentRows)) {
-            ready[read.length]!.resolve(segment)
-            read.push(segment)
+          for (const rows of Columns.segmentsOf(task.sheet.rows, task.sheet.columns.length, segmentRows)) {
+            if (read.length === ready.length) throw new Error("the rows gave more segments than their count declares")
+            // Shared strings are numbered here, segment after segment, so the numbers do not depend on the threads.
+            ready[read.length]!.resolve({ rows, ...(sst.usable ? { shared: sharedColumns(rows, task.sheet.columns, sst) } : {}) })
+            read.push(rows)
             // Lets a worker lane take the segment now, while the next is read.
             await new Promise((resolve) => setImmediate(resolve))
           }
         } catch (e) {
           for (const r of ready.slice(read.length)) r.reject(e)
-          throw failed(e)
+          // An earlier big table's segments may be under way already (stopped below).
+          throw new WorkbookError({ reason: "write", file, sheet: task.sheet.name, message: `could not write ${file}, sheet "${task.sheet.name}": ${e instanceof Error ? e.message : String(e)}` })
         }
         encodedBySheet.set(task.sheet, read)
       }

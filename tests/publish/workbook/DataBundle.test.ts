@@ -83,8 +83,8 @@ describe("DataBundle", () => {
         const pick = <T>(xs: ReadonlyArray<T>): T => xs[(r = (Math.imul(r, 1103515245) + 12345) >>> 0) % xs.length]!
         const rows = Array.from({ length: count }, () => cols.map((c) => pick(c.cells)))
         const sheet: TableSheet = { kind: "table", name: "T", tableName: "T", freezeHeader: true, landscape: true, columns: cols.map((c, j) => ({ header: `c${j}`, key: `c${j}`, kind: c.kind })), rows: { count, rows: () => rows } }
-        // In segments of 7 rows, as the workbook reads a big table.
-        const encoded = [...Columns.segments(sheet.rows, Columns.plan(sheet.rows, sheet.columns.length), 7)]
+        // In segments of 7 rows, each with its own forms, as the workbook reads a big table.
+        const encoded = [...Columns.segmentsOf(sheet.rows, sheet.columns.length, 7)]
         const write = (dir: string, withColumns: boolean) =>
           Effect.runPromise(DataBundle.writeBundle({ dir, title: "t", license: "l", generatedAt: "2026-01-01", tables: [{ sheet, title: "T", description: "T", sources: [], ...(withColumns ? { encoded } : {}) }] }))
         const a = fs.mkdtempSync(path.join(os.tmpdir(), "wb-cols-"))

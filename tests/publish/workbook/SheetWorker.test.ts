@@ -113,28 +113,28 @@ describe("Columns", () => {
     expect([...Doc.iterateRows(Columns.decode(encoded))]).toEqual(rows)
   })
 
-  it("reads a table in segments that give back its rows in order, one dictionary for all", () => {
-    const rows: Array<Row> = Array.from({ length: 23 }, (_, i) => [`名${i}`, ["北京", "上海", null][i % 3]!, i % 4 === 0 ? null : i / 2, i % 2 === 0])
-    const plan = Columns.plan(rows, 4)
-    expect(plan.forms).toEqual(["text", "dict", "num", "bool"])
-    const segments = [...Columns.segments(rows, plan, 5)]
-    expect(segments.map((s) => s.count)).toEqual([5, 5, 5, 5, 3])
-    expect(segments.flatMap((s) => [...Doc.iterateRows(Columns.decode(s))])).toEqual(rows)
-    expect(new Set(segments.map((s) => (s.columns[1]!.t === "dict" ? s.columns[1]!.values : undefined))).size).toBe(1)
-    expect([...Doc.iterateRows(Columns.decode(Columns.encode(rows, 4)))]).toEqual(rows)
-    // No rows: one empty segment.
-    expect([...Columns.segments([], Columns.plan([], 4), 5)].map((s) => s.count)).toEqual([0])
-    // A source that gives fewer rows the second time fails.
+  it("reads a table once, in segments that give back its rows in order, each with its own forms", () => {
+    // Column 0: many names; column 1: few places, then from row 80 on many (a dictionary only in the first segments).
+    const rows: Array<Row> = Array.from({ length: 100 }, (_, i) => [`名${i}`, i < 80 ? ["北京", "上海", null][i % 3]! : `地${i}`, i % 4 === 0 ? null : i / 2, i % 2 === 0])
     let reads = 0
-    const shrinking = { count: 6, rows: () => rows.slice(0, reads++ === 0 ? 6 : 4) }
-    expect(() => [...Columns.segments(shrinking, Columns.plan(shrinking, 4), 5)]).toThrow(/gave 4 rows but 6 were declared the second time/)
-    // …or more rows, or a value the first read did not give.
-    reads = 0
-    const growing = { count: 10, rows: () => rows.slice(0, reads++ === 0 ? 10 : 11) }
-    expect(() => [...Columns.segments(growing, Columns.plan(growing, 4), 5)]).toThrow(/more rows than the 10 declared the second time/)
-    reads = 0
-    const changing = { count: 9, rows: () => rows.slice(0, 9).map((r) => (reads++ < 9 ? r : [r[0]!, "广州", r[2]!, r[3]!])) }
-    expect(() => [...Columns.segments(changing, Columns.plan(changing, 4), 5)]).toThrow(/"广州" the second time/)
+    const source = { count: 100, rows: () => (reads++, rows) }
+    const segments = [...Columns.segmentsOf(source, 4, 40)]
+    expect(reads).toBe(1)
+    expect(segments.map((s) => s.count)).toEqual([40, 40, 20])
+    expect(segments.flatMap((s) => [...Doc.iterateRows(Columns.decode(s))])).toEqual(rows)
+    // A dictionary holds at most 16 values or a quarter of the segment's rows, whichever is more.
+    expect(segments.map((s) => s.columns.map((c) => c.t))).toEqual([
+      ["text", "dict", "num", "bool"],
+      ["text", "dict", "num", "bool"],
+      ["text", "text", "num", "bool"],
+    ])
+    expect([...Doc.iterateRows(Columns.decode(Columns.encode(rows, 4)))]).toEqual(rows)
+    // An exact multiple of the segment size gives no empty segment after; no rows give one empty segment.
+    expect([...Columns.segmentsOf(rows.slice(0, 80), 4, 40)].map((s) => s.count)).toEqual([40, 40])
+    expect([...Columns.segmentsOf([], 4, 5)].map((s) => s.count)).toEqual([0])
+    // A source that gives fewer or more rows than it declares fails.
+    expect(() => [...Columns.segmentsOf({ count: 6, rows: () => rows.slice(0, 4) }, 4, 5)]).toThrow(/gave 4 rows but 6 were declared/)
+    expect(() => [...Columns.segmentsOf({ count: 10, rows: () => rows.slice(0, 11) }, 4, 5)]).toThrow(/more rows than the 10 declared/)
   })
 
   it("fails on a row source that gives fewer rows than it declares", () => {
