@@ -27,12 +27,11 @@ const olderThanSources = (script: string, sourceDirs: ReadonlyArray<string>): bo
   return sourceDirs.some((dir) => readdirSync(path.join(pipeline, dir)).some((f) => f.endsWith(".ts") && statSync(path.join(pipeline, dir, f)).mtimeMs > built))
 }
 
+// No inherited flags: a loader such as tsx (tests, bench) would load itself again in the worker.
+const start = (script: URL): Worker => new Worker(script, { execArgv: [] })
+
 /** How `askWorker` runs a job; all optional. */
 export interface AskOptions<Reply> {
-  /** Buffers moved to the worker with the message. */
-  readonly transfer?: ReadonlyArray<ArrayBuffer>
-  /** Holds the worker while it runs, so a caller can stop it early. */
-  readonly running?: Set<Worker>
   /** Ends the worker (the answer is then undefined). */
   readonly signal?: AbortSignal
   /**
@@ -51,19 +50,14 @@ export interface AskOptions<Reply> {
  */
 export const askWorker = <Reply>(script: URL, message: unknown, options: AskOptions<Reply> = {}): Promise<Reply | undefined> =>
   new Promise((resolve) => {
-    const { running, signal, collect = (m: unknown) => ({ reply: m as Reply }) } = options
+    const { signal, collect = (m: unknown) => ({ reply: m as Reply }) } = options
     let worker: Worker | undefined
     try {
-      // No inherited flags: a loader such as tsx (tests, bench) would load itself again in the worker.
-      worker = new Worker(script, { execArgv: [] })
-      running?.add(worker)
-      worker.postMessage(message, [...(options.transfer ?? [])])
+      worker = start(script)
+      worker.postMessage(message)
     } catch {
       // Could not start, or the message could not be sent (e.g. a value that cannot be cloned): end it.
-      if (worker !== undefined) {
-        running?.delete(worker)
-        void worker.terminate()
-      }
+      if (worker !== undefined) void worker.terminate()
       resolve(undefined)
       return
     }
@@ -72,7 +66,6 @@ export const askWorker = <Reply>(script: URL, message: unknown, options: AskOpti
     const settle = (reply: Reply | undefined) => {
       if (settled) return
       settled = true
-      running?.delete(started)
       signal?.removeEventListener("abort", stop)
       void started.terminate()
       resolve(reply)
@@ -110,8 +103,7 @@ export class WorkerLane<Reply> {
       let worker: Worker | undefined
       try {
         if (this.worker === undefined) {
-          // No inherited flags: a loader such as tsx (tests, bench) would load itself again in the worker.
-          const started = new Worker(this.script, { execArgv: [] })
+          const started = start(this.script)
           this.worker = started
           this.running?.add(started)
           // Between asks too: a worker that errs or exits while idle breaks the lane (and an
