@@ -34,7 +34,7 @@ const procRss = (pid: number): { rssMb: number; hwmMb: number } | undefined => {
   }
 }
 
-/** The node process under `time` (its only child), found through /proc. */
+/** The first child of `pid` (e.g. the node process under `time`), found through /proc. */
 const childOf = (pid: number): number | undefined => {
   try {
     for (const task of readdirSync(`/proc/${pid}/task`)) {
@@ -101,12 +101,12 @@ const runCli = (ws: string, timeoutMs: number): Promise<CliRun> =>
     })
     child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d))
     let cliPid: number | undefined
-    // Until the CLI has started, the deepest process is still `time` or the launcher: looked up at every sample.
     let timedOut = false
     let rssAtKillMb: number | undefined
     const sampler = setInterval(() => {
+      // Until the CLI has started, the deepest process is still `time` or the launcher: looked up at every sample.
       cliPid = cliUnder(child.pid!)
-      const r = cliPid === undefined ? undefined : procRss(cliPid)
+      const r = procRss(cliPid)
       if (r) samples.push([Math.round((now() - started) / 1000), Math.round(r.rssMb), lastLine ?? "(starting)"])
     }, 1000)
     const timer = setTimeout(() => {
