@@ -147,7 +147,7 @@ export const buffersOf = (part: Part): Array<ArrayBuffer> =>
   ].map((a) => a.buffer as ArrayBuffer)
 
 /** Parts (in order) as one `Firms` table, and their findings in the same order. */
-export const merge = (parts: ReadonlyArray<Part>): { readonly firms: Firms; readonly findings: ReadonlyArray<Finding.Finding> } => {
+const merge = (parts: ReadonlyArray<Part>): { readonly firms: Firms; readonly findings: ReadonlyArray<Finding.Finding> } => {
   const length = parts.reduce((a, p) => a + p.length, 0)
   const text = (pick: (p: Part) => TextColumn, same?: ReadonlyArray<string>): Array<string> => {
     const only = parts.length === 1 ? pick(parts[0]!) : undefined
@@ -232,6 +232,9 @@ export const shares = (slices: ReadonlyArray<Slice>, n: number): Array<Array<Sli
 /** Below this many rows the firms are normalised on this thread: starting workers would not pay back. */
 const PARALLEL_MIN_ROWS = 100_000
 
+/** The built `firms-worker` script, undefined when missing or older than the sources it is built from. */
+export const firmsWorker = (): URL | undefined => builtWorker("firms-worker", ["assets/clean", "domain", "normalize", "reconcile/entities"])
+
 /** One share in a worker thread; undefined when the worker fails or cannot start (the share is then done here). */
 const inWorker = async (script: URL, slices: ReadonlyArray<Slice>): Promise<Part | undefined> => {
   const m = await askWorker<FirmsReply>(script, { slices } satisfies FirmsJob)
@@ -250,8 +253,9 @@ export const normaliseFirms = async (
 ): Promise<{ readonly firms: Firms; readonly findings: ReadonlyArray<Finding.Finding>; readonly workers: number }> => {
   const slices = tables.map((t) => ({ source: t.source.id, columns: t.rows.columns, blocks: t.rows.blocks }))
   const rows = tables.reduce((a, t) => a + t.rows.length, 0)
-  const script = options.workerScript ?? builtWorker("firms-worker", ["assets/clean", "domain", "normalize", "reconcile/entities"])
-  const n = rows < (options.minRows ?? PARALLEL_MIN_ROWS) || script === undefined ? 1 : (options.parts ?? availableParallelism())
+  // Only a registry large enough for workers looks for the built worker (a stat of every source file in development).
+  const script = rows < (options.minRows ?? PARALLEL_MIN_ROWS) ? undefined : (options.workerScript ?? firmsWorker())
+  const n = script === undefined ? 1 : (options.parts ?? availableParallelism())
   const [first = [], ...rest] = shares(slices, n)
   let workers = 0
   const others = rest.map((share) => inWorker(script!, share).then((part) => (part !== undefined ? (workers++, part) : normaliseSlices(share))))

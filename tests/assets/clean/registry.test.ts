@@ -5,7 +5,6 @@
  */
 import { describe, expect, it } from "vitest"
 import * as RawRows from "../../../pipeline/domain/RawRows.js"
-import { builtWorker } from "../../../pipeline/engine/WorkerScript.js"
 import type { RawTable } from "../../../pipeline/ingest/Ingest.js"
 import * as Firms from "../../../pipeline/assets/clean/firms.js"
 import * as N from "../../../pipeline/assets/clean/normalise.js"
@@ -80,7 +79,7 @@ describe("reference/firms", () => {
   })
 
   it("gives the same firms and findings in parts on worker threads as on this thread", async () => {
-    expect(builtWorker("firms-worker", ["assets/clean", "domain", "normalize", "reconcile/entities"]), "no firms worker: is dist/firms-worker.js missing or older than pipeline/? (node scripts/build.mjs)").toBeDefined()
+    expect(Firms.firmsWorker(), "no firms worker: is dist/firms-worker.js missing or older than pipeline/? (node scripts/build.mjs)").toBeDefined()
     const tables = [mixed(), registry(9_000), registry(4_000)]
     const one = await Firms.normaliseFirms(tables, { parts: 1 })
     const three = await Firms.normaliseFirms(tables, { parts: 3, minRows: 1 })
