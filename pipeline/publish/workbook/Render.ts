@@ -275,7 +275,7 @@ interface Turns {
   readonly ownTurn: Promise<void>
 }
 
-/** A promise with its settlers (Promise.withResolvers is Node 22); its rejection is handled by whoever awaits it. */
+/** A promise with its settlers (Promise.withResolvers is Node 22); a rejection nobody awaits is not reported as unhandled. */
 const deferred = <T>(): { promise: Promise<T>; resolve: (t: T) => void; reject: (e: unknown) => void } => {
   let resolve!: (t: T) => void
   let reject!: (e: unknown) => void
@@ -283,7 +283,8 @@ const deferred = <T>(): { promise: Promise<T>; resolve: (t: T) => void; reject: 
     resolve = res
     reject = rej
   })
-  // A segment no job awaited yet (its workbook failed while reading) is not an unhandled rejection.
+  // A segment no job awaited yet (its workbook failed while reading), or one writeZip never
+  // reached (an earlier part failed), is not an unhandled rejection.
   promise.catch(() => undefined)
   return { promise, resolve, reject }
 }
@@ -363,8 +364,6 @@ const segmented = (
     start: (l) => (own(l) ? options.turns.ownTurn : undefined),
     end: (l) => void lanes[l]?.end(),
   })
-  // writeZip reads them and reports a failure; one it never reaches (an earlier part failed) is not an unhandled rejection.
-  for (const s of segments) s!.catch(() => undefined)
   return async function* () {
     state.rows = 0
     for (let k = 0; k < segments.length; k++) {
@@ -539,7 +538,7 @@ const prepareAsync = async (doc: WorkbookDoc, file: string, options: RenderOptio
   const chartParts = Charts.injectCharts(parts, charted)
 
   // Per table: the rows stream between the skeleton's header row and `</sheetData>`; links follow.
-  // A big table is written by a worker thread while this thread writes the other parts (and the caller the data bundle).
+  // A big table's segments are written by worker threads while this thread lays out the other parts (and the caller writes the data bundle).
   const script = options.workers === false ? undefined : (options.workerScript ?? builtWorker("sheet-worker", ["publish/workbook"]))
   const level = options.compressionLevel ?? 1
   const workers = new Set<Worker>()
@@ -584,7 +583,6 @@ const prepareAsync = async (doc: WorkbookDoc, file: string, options: RenderOptio
         const read: Array<Columns.EncodedRows> = []
         try {
           for (const rows of Columns.segmentsOf(task.sheet.rows, task.sheet.columns.length, segmentRows)) {
-            if (read.length === ready.length) throw new Error("the rows gave more segments than their count declares")
             // Shared strings are numbered here, segment after segment, so the numbers do not depend on the threads.
             ready[read.length]!.resolve({ rows, ...(sst.usable ? { shared: sharedColumns(rows, task.sheet.columns, sst) } : {}) })
             read.push(rows)
@@ -616,7 +614,6 @@ const prepareAsync = async (doc: WorkbookDoc, file: string, options: RenderOptio
     }
     const tables = [...streamed.values()].map((s) => ({ sheet: s.task.sheet, state: s.state }))
     return { doc, file, level, entries, tables, charts: chartParts.length, encoded: encodedBySheet, workers, byWorker: () => byWorker, ownTurn, stop }
-
   } catch (e) {
     await stop()
     throw e
