@@ -81,6 +81,9 @@ const CHUNK = 256
 /** papaparse's rule for when a field needs quotes: it holds a comma, quote, CR, LF or BOM, or starts or ends with a space. */
 const NEEDS_QUOTES = /[",\r\n\uFEFF]|^ | $/
 
+/** `s` as a CSV field (quoted when it must be). */
+const field = (s: string): string => (NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s)
+
 /**
  * One CSV record, quoted exactly as `Papa.unparse` quotes it (a test checks the two agree).
  * Written here because `Papa.unparse` spent ~5 s of the 1M-row bundle in its per-field checks
@@ -88,19 +91,12 @@ const NEEDS_QUOTES = /[",\r\n\uFEFF]|^ | $/
  */
 export const csvRecord = (cells: ReadonlyArray<string>): string => {
   let out = ""
-  for (let i = 0; i < cells.length; i++) {
-    const s = cells[i]!
-    if (i > 0) out += ","
-    out += NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s
-  }
+  for (let i = 0; i < cells.length; i++) out += i === 0 ? field(cells[i]!) : "," + field(cells[i]!)
   return out
 }
 
-/** `s` as a CSV field (quoted when it must be). */
-const field = (s: string): string => (NEEDS_QUOTES.test(s) ? `"${s.replace(/"/g, '""')}"` : s)
-
 /** The CSV text of a column's cell `i`; called for each row in order (a text column keeps its place in the joined text). */
-const columnCells = (c: Columns.EncodedColumn, column: ColumnDoc, quoted: Map<ReadonlyArray<string | null>, ReadonlyArray<string>>): ((i: number) => string) => {
+const columnCells = (c: Columns.EncodedColumn, column: ColumnDoc): ((i: number) => string) => {
   switch (c.t) {
     case "num":
       // A number never needs quotes.
@@ -108,11 +104,9 @@ const columnCells = (c: Columns.EncodedColumn, column: ColumnDoc, quoted: Map<Re
     case "bool":
       return (i) => (c.values[i] === 2 ? "" : c.values[i] === 1 ? "true" : "false")
     case "dict": {
-      // Each distinct value is quoted once (the segments of a table share its dictionary).
-      let texts = quoted.get(c.values)
-      if (texts === undefined) quoted.set(c.values, (texts = c.values.map((v) => field(csvValue(v, column)))))
-      const t = texts
-      return (i) => t[c.codes[i]!]!
+      // Each distinct value of the segment is quoted once.
+      const texts = c.values.map((v) => field(csvValue(v, column)))
+      return (i) => texts[c.codes[i]!]!
     }
     case "text": {
       let at = 0
@@ -132,13 +126,12 @@ const columnCells = (c: Columns.EncodedColumn, column: ColumnDoc, quoted: Map<Re
 /**
  * The records of a table given as columns (in segments), each after a CRLF, in chunks of `CHUNK` rows: the same
  * text the rows give through `csvValue` and `csvRecord` (a test checks). No row array is built
- * per row and a repeated value is quoted once: 1M rows × 12 columns took ~6.5 s of the refresh's
+ * per row and a repeated value is quoted once per segment: 1M rows × 12 columns took ~6.5 s of the refresh's
  * main thread row by row.
  */
 export function* columnChunks(columns: ReadonlyArray<ColumnDoc>, segments: ReadonlyArray<Columns.EncodedRows>): Generator<string> {
-  const quoted = new Map<ReadonlyArray<string | null>, ReadonlyArray<string>>()
   for (const encoded of segments) {
-    const cells = encoded.columns.map((c, j) => columnCells(c, columns[j]!, quoted))
+    const cells = encoded.columns.map((c, j) => columnCells(c, columns[j]!))
     const width = cells.length
     for (let from = 0; from < encoded.count; from += CHUNK) {
       const to = Math.min(encoded.count, from + CHUNK)
