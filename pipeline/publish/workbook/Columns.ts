@@ -97,9 +97,6 @@ interface Builder {
   done(): EncodedColumn
 }
 
-/** Text cells joined at a time (see the text builder). */
-const TEXT_BLOCK = 4096
-
 /** A builder of `n` cells; a dictionary column's gets its values and their index. */
 const builder = (kind: Kind | "dict", n: number, values?: ReadonlyArray<string | null>, index?: ReadonlyMap<string | null, number>): Builder => {
   switch (kind) {
@@ -124,26 +121,17 @@ const builder = (kind: Kind | "dict", n: number, values?: ReadonlyArray<string |
     }
     case "text": {
       const lengths = new Int32Array(n)
-      // Joined every TEXT_BLOCK cells, so the cells die young: kept in one array until the end,
-      // a million of them outlived the young generation and lingered as ~100 MB of old garbage.
-      const blocks: Array<string> = []
-      let texts: Array<string> = []
+      // The segment's cells are held in its column arrays anyway (see segmentsOf): one join at the end.
+      const texts: Array<string> = []
       return {
         set: (i, v) => {
           if (v === null) lengths[i] = -1
           else {
             lengths[i] = (v as string).length
             texts.push(v as string)
-            if (texts.length === TEXT_BLOCK) {
-              blocks.push(texts.join(""))
-              texts = []
-            }
           }
         },
-        done: () => {
-          blocks.push(texts.join(""))
-          return { t: "text", lengths, text: blocks.join("") }
-        },
+        done: () => ({ t: "text", lengths, text: texts.join("") }),
       }
     }
     default: {
