@@ -15,6 +15,7 @@ import { checkCreditCode } from "../pipeline/normalize/creditCode.js"
 import { normalizeOwnership } from "../pipeline/normalize/ownership.js"
 import { normalizeText } from "../pipeline/normalize/text.js"
 import { fromRows } from "../pipeline/reconcile/entities/Firms.js"
+import * as Listed from "../pipeline/reconcile/entities/Listed.js"
 import { linkList } from "../pipeline/reconcile/entities/ListLink.js"
 import { emit, now, parseArgs } from "./lib.js"
 import { scanCsv, scoreLinks } from "./truth.js"
@@ -96,7 +97,7 @@ await scanCsv(join(data, regSource), "reference", (get, row) => {
 const firms = fromRows(registry)
 const t1 = now()
 mem("loaded")
-const result = linkList(list, firms)
+const result = linkList(Listed.fromRows(list), firms)
 const t2 = now()
 mem("linked")
 

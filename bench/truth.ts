@@ -52,12 +52,12 @@ export const scoreLinks = async (data: string, result: ListLinkResult): Promise<
   await scanCsv(join(data, "truth.csv"), "miit-list", (get) => {
     const seq = get("seq")
     let at = pos++
-    if (links[at]?.seq !== seq) {
-      bySeq ??= new Map(links.map((l, i) => [l.seq, i]))
+    if (links.seq[at] !== seq) {
+      bySeq ??= new Map(links.seq.map((s, i) => [s, i]))
       at = bySeq.get(seq) ?? -1
     }
     const gold = get("credit_code")
-    const pred = at >= 0 ? (links[at]!.creditCode ?? "") : ""
+    const pred = at >= 0 ? links.creditCode[at]! : ""
     if (pred !== "" && pred === gold) tp++
     if (pred !== "" && pred !== gold) fp++
     if (gold !== "" && pred !== gold) fn++

@@ -4,7 +4,7 @@
  * What is measured, and why this way: the issue's figure is "the workbook for the 1M-row list,
  * side by side with the peer's xlsxwriter workbook", and the peer's `workbook=` stage writes a
  * frame already in memory. So this process first gets the list into memory the way a refresh
- * does (real catalog + `ingest(entry)` + the `lists` normaliser; untimed for the goal), then
+ * does (real catalog + `ingest(entry)` + the `miit/lists` normaliser, `normaliseLists`; untimed for the goal), then
  * times exactly what `published/workbook` does with it: `gather` the publication model,
  * `Observatory.build` the WorkbookDoc, `Render.prepare`, the open-data bundle, `Render.write`
  * the .xlsx, in the asset's order (the bundle is written while worker threads write the sheet, so
@@ -25,7 +25,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs"
 import { basename, join } from "node:path"
 import { setFlagsFromString } from "node:v8"
 import { runInNewContext } from "node:vm"
-import { lists } from "../pipeline/assets/clean/normalise.js"
+import { normaliseLists } from "../pipeline/assets/clean/lists.js"
 import type { CleanInputs } from "../pipeline/assets/published/model.js"
 import * as Model from "../pipeline/assets/published/model.js"
 import * as Ingest from "../pipeline/ingest/Ingest.js"
@@ -71,7 +71,8 @@ const main = async () => {
     const raw = await Effect.runPromise(Ingest.ingest(entry))
     const ingestMs = now() - t
     t = now()
-    const clean = lists([raw])
+    const { rows, findings } = await normaliseLists([raw])
+    const clean = { rows, findings }
     const normaliseMs = now() - t
     gc()
     const inputsRssMb = mb(process.memoryUsage().rss)

@@ -7,13 +7,13 @@ import { rmSync } from "node:fs"
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true })
 await build({
   // Each worker is its own entry, loaded by a worker thread: the ingest worker reads one range of a
-  // big CSV, the sheet worker writes one big table sheet of the workbook, the firms worker
-  // normalises one share of a company registry.
+  // big CSV, the sheet worker writes one big table sheet of the workbook, the clean worker
+  // normalises one share of a company registry or of a large MIIT list.
   entryPoints: {
     iiot: "pipeline/cli/main.ts",
     "ingest-worker": "pipeline/ingest/IngestWorker.ts",
     "sheet-worker": "pipeline/publish/workbook/SheetWorker.ts",
-    "firms-worker": "pipeline/assets/clean/FirmsWorker.ts",
+    "clean-worker": "pipeline/assets/clean/CleanWorker.ts",
   },
   outdir: "dist",
   bundle: true,

@@ -115,6 +115,37 @@ export interface ListRow {
   readonly provenance: Provenance
 }
 
+/**
+ * The firms of the large MIIT lists (kind `miit-list`, e.g. "little giants"), column by column:
+ * `ListRow` without an object per row, for lists of a million firms (see `reconcile/entities/Listed`
+ * for a row's view). Index i is one list row, in list order; text is normalised, "" where the
+ * source has none.
+ */
+export interface Listed {
+  readonly length: number
+  readonly seq: ReadonlyArray<string>
+  /** Chinese name as shown (`ZhName.display`). */
+  readonly nameZh: ReadonlyArray<string>
+  /** Its comparison key (`ZhName.key`). */
+  readonly nameKey: ReadonlyArray<string>
+  /** The key with a place-like trade word kept (`fullZhKey`; usually the same string as `nameKey`). */
+  readonly fullKey: ReadonlyArray<string>
+  /** The place the name gives (`ZhName.location`). */
+  readonly location: ReadonlyArray<string>
+  /** 1 where the company form was cut short in the source and repaired (`ZhName.repaired`). */
+  readonly repaired: Uint8Array
+  /** Normalised credit code (see `normalize/creditCode.ts`). */
+  readonly creditCode: ReadonlyArray<string>
+  /** 0 where a code is present but fails the GB 32100 check. */
+  readonly creditCodeValid: Uint8Array
+  readonly province: CodedText
+  readonly sector: CodedText
+  readonly batch: CodedText
+  /** Provenance: source id and row. */
+  readonly source: CodedText
+  readonly row: Int32Array
+}
+
 /** One firm of a company registry or of the curated reference file. */
 export interface RegistryRow {
   readonly creditCode?: string | undefined

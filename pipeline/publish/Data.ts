@@ -43,7 +43,8 @@ export interface PublicationData {
   readonly lighthouses: ReadonlyArray<Clean.LighthouseRow>
   readonly rounds: ReadonlyArray<Clean.RoundClaimRow>
   readonly spending: ReadonlyArray<Clean.SpendingRow>
-  readonly lists: ReadonlyArray<Clean.ListRow>
+  /** The large MIIT lists (e.g. little giants), in columns. */
+  readonly lists: Clean.Listed
   /** Reconciled: entities, links and the review band. */
   readonly entities?: ResolveResult | undefined
   /** Reconciled: large lists linked to a registry. */

@@ -196,25 +196,6 @@ export const code = (raw: string): { code: string | undefined; valid: boolean } 
   return { code: c.normalized, valid: c.valid }
 }
 
-/** Large MIIT lists (e.g. "little giants"). */
-export const lists = (tables: ReadonlyArray<RawTable>): CleanTable<Clean.ListRow> => {
-  const cat = categorical()
-  return eachRow(tables, (t, r, emit) => {
-    const at = provenance(t, r)
-    const c = code(r.values["credit_code"] ?? "")
-    return {
-      seq: text(r, "seq"),
-      name: zh(r.values["company_name_zh"] ?? "", at, "company_name_zh", emit)!,
-      creditCode: c.code,
-      creditCodeValid: c.valid,
-      province: cat(r, "province"),
-      sector: cat(r, "sector"),
-      batch: cat(r, "batch"),
-      provenance: at,
-    }
-  })
-}
-
 /** One shared empty list: most registry rows have no aliases, and 2M rows made 12M throwaway arrays. */
 const NONE: ReadonlyArray<string> = Object.freeze([])
 

@@ -9,6 +9,7 @@ import type * as Clean from "../../domain/Clean.js"
 import type { SourceKind } from "../../domain/Source.js"
 import type { RawTable } from "../../ingest/Ingest.js"
 import * as Firms from "./firms.js"
+import * as Lists from "./lists.js"
 import * as N from "./normalise.js"
 
 type Normaliser<A> = (tables: ReadonlyArray<RawTable>) => N.CleanTable<A>
@@ -21,6 +22,24 @@ const withProvenance = <A extends { readonly provenance: { readonly source: stri
   run: (t) => {
     const bad = t.rows.filter((r) => !r.provenance.source || !(r.provenance.row > 0)).length
     return { passed: bad === 0, message: `${bad} of ${t.rows.length} rows without provenance` }
+  },
+})
+
+/** The provenance check of a table in columns (`Firms`, `Listed`): every row names its source and row. */
+const columnsWithProvenance = <V>(
+  description: string,
+  rowsAre: string,
+  columns: (v: V) => { readonly length: number; readonly source: Clean.CodedText; readonly row: Int32Array },
+): CheckSpec<V> => ({
+  name: "provenance",
+  description,
+  severity: "error",
+  blocking: true,
+  run: (v) => {
+    const c = columns(v)
+    let bad = 0
+    for (let i = 0; i < c.length; i++) if (c.source.values[c.source.codes[i]!] === "" || !(c.row[i]! > 0)) bad++
+    return { passed: bad === 0, message: `${bad} of ${c.length} ${rowsAre} without provenance` }
   },
 })
 
@@ -52,7 +71,7 @@ export const cleanAssets = (raws: ReadonlyArray<{ readonly kind: SourceKind; rea
   return {
     platforms: cleanAsset<Clean.PlatformRow>("miit/platforms", "MIIT cross-industry industrial internet platforms, every list year", of("miit-platforms"), N.platforms),
     collaborations: cleanAsset<Clean.CollaborationRow>("miit/collaborations", "international collaborations of leading Chinese platforms", of("collaborations"), N.collaborations),
-    lists: cleanAsset<Clean.ListRow>("miit/lists", "other MIIT lists of firms (e.g. little giants)", of("miit-list"), N.lists),
+    lists: listsAsset(of("miit-list")),
     lighthouses: cleanAsset<Clean.LighthouseRow>("wef/lighthouses", "WEF Global Lighthouse Network sites", of("wef-lighthouses"), N.lighthouses),
     rounds: cleanAsset<Clean.RoundClaimRow>("wef/rounds", "claims about lighthouse announcement rounds, one per source", of("wef-rounds"), N.rounds),
     spending: cleanAsset<Clean.SpendingRow>("idc/spending", "IoT spending and device figures, every vintage", of("idc-spending"), N.spending),
@@ -74,21 +93,27 @@ const firmsAsset = (raws: ReadonlyArray<AssetT<RawTable, any>>) =>
     codeVersion: "1",
     persist: false,
     deps: Object.fromEntries(raws.map((r) => [r.spec.key, r])) as Record<string, AssetT<RawTable, any>>,
-    checks: [
-      {
-        name: "provenance",
-        description: "every firm names its source and row",
-        severity: "error",
-        blocking: true,
-        run: (f: Clean.Firms) => {
-          let bad = 0
-          for (let i = 0; i < f.length; i++) if (f.source.values[f.source.codes[i]!] === "" || !(f.row[i]! > 0)) bad++
-          return { passed: bad === 0, message: `${bad} of ${f.length} firms without provenance` }
-        },
-      },
-    ],
+    checks: [columnsWithProvenance("every firm names its source and row", "firms", (f: Clean.Firms) => f)],
     run: (inputs) =>
       Effect.promise(() => Firms.normaliseFirms(raws.map((r) => inputs[r.spec.key] as RawTable))).pipe(
         Effect.map(({ firms, findings, workers }) => ({ value: firms, rows: firms.length, findings, metadata: { threads: workers + 1 } })),
+      ),
+  })
+
+/**
+ * `miit/lists`: the other MIIT lists of firms (e.g. little giants) in columns (`Clean.Listed`),
+ * normalised on every core at once (lists.ts). Version 2: columns, where version 1 held a row
+ * object per firm.
+ */
+const listsAsset = (raws: ReadonlyArray<AssetT<RawTable, any>>) =>
+  Asset.make({
+    key: "miit/lists",
+    description: "other MIIT lists of firms (e.g. little giants)",
+    codeVersion: "2",
+    deps: Object.fromEntries(raws.map((r) => [r.spec.key, r])) as Record<string, AssetT<RawTable, any>>,
+    checks: [columnsWithProvenance("every clean row names its source and row", "rows", (v: Lists.ListsValue) => v.rows)],
+    run: (inputs) =>
+      Effect.promise(() => Lists.normaliseLists(raws.map((r) => inputs[r.spec.key] as RawTable))).pipe(
+        Effect.map(({ rows, findings, workers }) => ({ value: { rows, findings } satisfies Lists.ListsValue, rows: rows.length, findings, metadata: { threads: workers + 1 } })),
       ),
   })

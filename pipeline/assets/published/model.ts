@@ -8,14 +8,20 @@ import type { RawTable } from "../../ingest/Ingest.js"
 import type { PublicationData, TaiwanPolicy } from "../../publish/Data.js"
 import type { ListLinkResult } from "../../reconcile/entities/ListLink.js"
 import type { ResolveResult } from "../../reconcile/entities/Resolve.js"
+import type { ListsValue } from "../clean/lists.js"
 import type { CleanTable } from "../clean/normalise.js"
 import type { FiguresValue } from "../reconciled/assets.js"
 
 /** The clean tables the publication shows: the names under which the publishing assets receive them. */
 const CLEAN_NAMES = ["platforms", "collaborations", "lists", "lighthouses", "rounds", "spending"] as const
 
-/** The clean tables the publication shows, typed by the rows `PublicationData` carries so the two lists cannot drift apart. */
-export type CleanInputs = { readonly [K in (typeof CLEAN_NAMES)[number]]: CleanTable<PublicationData[K][number]> }
+/**
+ * The clean tables the publication shows, typed by the rows `PublicationData` carries so the two
+ * lists cannot drift apart; the large lists come in columns (`miit/lists`).
+ */
+export type CleanInputs = {
+  readonly [K in (typeof CLEAN_NAMES)[number]]: K extends "lists" ? ListsValue : CleanTable<PublicationData[K] extends ReadonlyArray<infer R> ? R : never>
+}
 
 /** Values of the reconciled assets the publication shows. */
 export interface ReconciledInputs {

@@ -18,6 +18,7 @@ import { resolve, type ResolveResult } from "../../reconcile/entities/Resolve.js
 import { buildFigures, type Figure } from "../../reconcile/figures/Figures.js"
 import { reconcileRounds, type RoundsResult } from "../../reconcile/figures/Lighthouses.js"
 import { reconcileSpending, type SpendingResult } from "../../reconcile/figures/Spending.js"
+import type { ListsValue } from "../clean/lists.js"
 import type { CleanTable } from "../clean/normalise.js"
 
 type Clean<A> = AssetT<CleanTable<A>, any>
@@ -104,11 +105,12 @@ export const entitiesAsset = (deps: {
   })
 
 /** `reconciled/list-links`: each firm of the large MIIT lists linked to the company registry. */
-export const listLinksAsset = (deps: { readonly lists: Clean<Clean.ListRow>; readonly firms: AssetT<Clean.Firms, any>; readonly decisions: AssetT<ReadonlyArray<Decision>, any> }) =>
+export const listLinksAsset = (deps: { readonly lists: AssetT<ListsValue, any>; readonly firms: AssetT<Clean.Firms, any>; readonly decisions: AssetT<ReadonlyArray<Decision>, any> }) =>
   Asset.make({
     key: "reconciled/list-links",
     description: "MIIT list firms linked to the company registry by credit code and name, with scores and the review band",
-    codeVersion: "1",
+    // Version 2: a review-band finding names its row's own source (it named the first row's).
+    codeVersion: "2",
     deps,
     run: (i) =>
       Effect.sync(() => {

@@ -10,6 +10,7 @@ import { periodText } from "../../normalize/period.js"
 import { formatQuantity } from "../../normalize/quantity.js"
 import { describePolicy } from "../../normalize/country.js"
 import * as Mention from "../../reconcile/entities/Mention.js"
+import { LIST_LINK_STATUSES } from "../../reconcile/entities/ListLink.js"
 import type { PublicationData } from "../Data.js"
 import type { CellValue, ColumnDoc, Row, Rows, SheetDoc, TableSheet, TextLine, WorkbookDoc } from "./WorkbookDoc.js"
 
@@ -60,23 +61,12 @@ const platformsSheet = (rows: ReadonlyArray<Clean.PlatformRow>) =>
   )
 
 const listSheet = (data: PublicationData) => {
-  const rows = data.lists
-  const links = data.listLinks?.links ?? []
-  // Links are one per list row in list order; found by the row's provenance should that ever not hold.
-  let byRow: Map<string, Map<number, (typeof links)[number]>> | undefined
-  const linkOf = (r: Clean.ListRow, i: number) => {
-    const l = links[i]
-    if (l !== undefined && l.row === r.provenance.row && l.source === r.provenance.source) return l
-    if (byRow === undefined) {
-      byRow = new Map()
-      for (const x of links) {
-        let m = byRow.get(x.source)
-        if (m === undefined) byRow.set(x.source, (m = new Map()))
-        m.set(x.row, x)
-      }
-    }
-    return byRow.get(r.provenance.source)?.get(r.provenance.row)
-  }
+  const list = data.lists
+  const links = data.listLinks?.links
+  const sourceOf = (i: number) => list.source.values[list.source.codes[i]!]!
+  // Links are one per list row, in list order, made from this very list (an error here is a bug, not bad input).
+  if (links !== undefined && links.length !== list.length) throw new Error(`list-links has ${links.length} links for ${list.length} list rows`)
+  const { province, sector, batch } = list
   return table(
     "MIIT lists",
     [
@@ -93,12 +83,24 @@ const listSheet = (data: PublicationData) => {
       ...provenanceColumns,
     ],
     {
-      count: rows.length,
+      count: list.length,
       rows: function* () {
-        for (let i = 0; i < rows.length; i++) {
-          const r = rows[i]!
-          const l = linkOf(r, i)
-          yield [r.seq, r.name.display, r.creditCode ?? "", r.creditCodeValid, r.province, r.sector, r.batch, l?.creditCode ?? "", l?.score ?? null, l?.status ?? "", ...prov(r)]
+        for (let i = 0; i < list.length; i++) {
+          if (links !== undefined && links.row[i] !== list.row[i]) throw new Error(`list-links row ${i} is source row ${links.row[i]}, the list's is ${list.row[i]}`)
+          yield [
+            list.seq[i]!,
+            list.nameZh[i]!,
+            list.creditCode[i]!,
+            list.creditCodeValid[i] === 1,
+            province.values[province.codes[i]!]!,
+            sector.values[sector.codes[i]!]!,
+            batch.values[batch.codes[i]!]!,
+            links?.creditCode[i] ?? "",
+            links?.score[i] ?? null,
+            links === undefined ? "" : LIST_LINK_STATUSES[links.status[i]!]!,
+            sourceOf(i),
+            list.row[i]!,
+          ]
         }
       },
     },

@@ -25,7 +25,8 @@ export class Coder {
   }
 }
 
-const coded = (values: ReadonlyArray<string>): CodedText => {
+/** A text column coded: each distinct value once, and a code per row. */
+export const coded = (values: ReadonlyArray<string>): CodedText => {
   const c = new Coder()
   return { codes: Uint32Array.from(values, (v) => c.code(v)), values: c.values }
 }
@@ -59,7 +60,7 @@ export interface FirmView {
 }
 
 /** The text of a coded column at `i`. */
-const textAt = (c: CodedText, i: number): string => c.values[c.codes[i]!]!
+export const textAt = (c: CodedText, i: number): string => c.values[c.codes[i]!]!
 
 /** Firm `i`. */
 export const firmAt = (f: Firms, i: number): FirmView => ({

@@ -6,11 +6,12 @@
  * pass over the registry against a phonetic hash of the rows the exact keys did not settle
  * (blocked by province × sector × key length).
  */
-import type { Firms, ListRow } from "../../domain/Clean.js"
+import type { CodedText, Firms, Listed, ListRow } from "../../domain/Clean.js"
 import * as Finding from "../../domain/Finding.js"
 import { checkCreditCode, creditCodeCheckChar } from "../../normalize/creditCode.js"
 import * as Decision from "./Decision.js"
-import { firmAt, type FirmView } from "./Firms.js"
+import { firmAt, type FirmView, textAt } from "./Firms.js"
+import { rowAt } from "./Listed.js"
 import { fullZhKey, homophoneDistance, KeyIndex, PHONETIC_BUCKET, phoneticHash, pinyinRanks, stringHash } from "./keys.js"
 import * as Score from "./Score.js"
 
@@ -23,6 +24,27 @@ export interface ListLinkOptions {
 
 /** How a list row ended: linked automatically, by a reviewer's decision, sent to review, or not linked. */
 export type ListLinkStatus = "auto" | "decided" | "review" | "none"
+
+/** Each status's code in `ListLinks.status`. */
+export const LIST_LINK_STATUSES: ReadonlyArray<ListLinkStatus> = ["none", "auto", "decided", "review"]
+const STATUS_CODE: Readonly<Record<ListLinkStatus, number>> = { none: 0, auto: 1, decided: 2, review: 3 }
+
+/**
+ * Every list row's outcome, column by column: one link per list row, in list order (index i is
+ * list row i). A million links as objects cost seconds to store and collect.
+ */
+export interface ListLinks {
+  readonly length: number
+  /** The list row's number, source and row (its provenance): the list's own columns. */
+  readonly seq: ReadonlyArray<string>
+  readonly source: CodedText
+  readonly row: Int32Array
+  /** The linked registry code; "" unless auto or decided. */
+  readonly creditCode: ReadonlyArray<string>
+  readonly score: Float64Array
+  /** Codes of `LIST_LINK_STATUSES`. */
+  readonly status: Uint8Array
+}
 
 /** One list row's outcome; `creditCode` is the linked registry code (undefined unless auto/decided). */
 export interface ListLink {
@@ -61,9 +83,25 @@ export interface ListLinkStats {
   readonly codesNotInRegistry: number
 }
 
+/** Link `i` as an object: for tests, evidence and small lists, not for hot loops. */
+export const linkAt = (links: ListLinks, i: number): ListLink => {
+  const code = links.creditCode[i]!
+  return {
+    seq: links.seq[i]!,
+    source: links.source.values[links.source.codes[i]!]!,
+    row: links.row[i]!,
+    creditCode: code === "" ? undefined : code,
+    score: links.score[i]!,
+    status: LIST_LINK_STATUSES[links.status[i]!]!,
+  }
+}
+
+/** Every link as an object (tests). */
+export const linksOf = (links: ListLinks): Array<ListLink> => Array.from({ length: links.length }, (_, i) => linkAt(links, i))
+
 /** Everything `linkList` returns. */
 export interface ListLinkResult {
-  readonly links: ReadonlyArray<ListLink>
+  readonly links: ListLinks
   readonly review: ReadonlyArray<ListReview>
   readonly findings: ReadonlyArray<Finding.Finding>
   readonly stats: ListLinkStats
@@ -83,7 +121,7 @@ const EPS = 1e-9
  * link points at); firms without one are ignored. Pure: no I/O, deterministic for the same
  * inputs whatever their order (ties go to review, never to the first row seen).
  */
-export const linkList = (list: ReadonlyArray<ListRow>, registry: Firms, options: ListLinkOptions = {}): ListLinkResult => {
+export const linkList = (list: Listed, registry: Firms, options: ListLinkOptions = {}): ListLinkResult => {
   const w = options.weights ?? Score.defaultWeights
   const th = options.thresholds ?? Score.defaultThresholds
   const decisions = Decision.table(options.decisions ?? [])
@@ -145,9 +183,13 @@ export const linkList = (list: ReadonlyArray<ListRow>, registry: Firms, options:
   const secondScore = new Float64Array(N).fill(-Infinity)
   const via = new Uint8Array(N)
   const decided = new Uint8Array(N)
-  const mKey: Array<string> = new Array(N)
-  const mLoc: Array<string> = new Array(N)
-  const mProv: Array<string> = new Array(N)
+  // The list's columns; province and sector are coded, so each distinct value is made bare once.
+  const mKey = list.fullKey
+  const mLoc = list.location
+  const listProvinces = list.province.values.map(Score.bareplace)
+  const mProv: Array<string> = Array.from(list.province.codes, (c) => listProvinces[c]!)
+  const mSector = (i: number): string => textAt(list.sector, i)
+  const sourceAt = (i: number): string => textAt(list.source, i)
   const findings: Array<Finding.Finding> = [...decisions.findings]
   let invalidCodes = 0
   let codesNotInRegistry = 0
@@ -203,18 +245,14 @@ export const linkList = (list: ReadonlyArray<ListRow>, registry: Firms, options:
   const codeHit = new Int32Array(N).fill(-1)
   const codes: Array<string | undefined> = new Array(N)
   for (let i = 0; i < N; i++) {
-    const m = list[i]!
-    const k = fullZhKey(m.name)
-    mKey[i] = k
-    const loc = m.name.location ?? ""
-    mLoc[i] = loc
-    const prov = Score.bareplace(m.province)
-    mProv[i] = prov
-    let code = m.creditCode
-    if (code === "") code = undefined
+    const k = mKey[i]!
+    const loc = mLoc[i]!
+    const prov = mProv[i]!
+    const sector = mSector(i)
+    const code = list.creditCode[i] === "" ? undefined : list.creditCode[i]
     codes[i] = code
     if (code !== undefined) {
-      if (m.creditCodeValid) {
+      if (list.creditCodeValid[i] === 1) {
         hasValidCode[i] = 1
         const ri0 = codeIndex.first(code)
         const ri = ri0 < 0 ? undefined : ri0
@@ -222,15 +260,15 @@ export const linkList = (list: ReadonlyArray<ListRow>, registry: Firms, options:
           codeHit[i] = ri
           // A code the registry knows is never dropped silently: against a contradicting name
           // or place it still reaches the review table.
-          offer(i, ri, Math.max(th.review, w["credit-code"] + (regKey[ri] === k ? w["zh-key"] : 0) + placePoints(loc, prov, m.sector, ri)), VIA_CODE, code)
+          offer(i, ri, Math.max(th.review, w["credit-code"] + (regKey[ri] === k ? w["zh-key"] : 0) + placePoints(loc, prov, sector, ri)), VIA_CODE, code)
         }
         else codesNotInRegistry++
       } else {
         invalidCodes++
         findings.push(
           Finding.make("warn", "invalid-credit-code", `Credit code "${code}" fails the GB 32100 check; the row is linked by name instead.`, {
-            source: m.provenance.source,
-            row: m.provenance.row,
+            source: sourceAt(i),
+            row: list.row[i]!,
             field: "credit_code",
             value: code,
           }),
@@ -240,7 +278,7 @@ export const linkList = (list: ReadonlyArray<ListRow>, registry: Firms, options:
         const ri1 = check === undefined ? -1 : codeIndex.first(norm.slice(0, 17) + check)
         const ri = ri1 < 0 ? undefined : ri1
         if (ri !== undefined)
-          offer(i, ri, w["credit-code-body"] + (regKey[ri] === k ? w["zh-key"] : 0) + placePoints(loc, prov, m.sector, ri), VIA_CODE_BODY, code)
+          offer(i, ri, w["credit-code-body"] + (regKey[ri] === k ? w["zh-key"] : 0) + placePoints(loc, prov, sector, ri), VIA_CODE_BODY, code)
       }
     }
     if (k === "") continue
@@ -251,21 +289,21 @@ export const linkList = (list: ReadonlyArray<ListRow>, registry: Firms, options:
     if (loc !== "")
       for (let ri = cityIndex.find(k, loc, (kh ^ Math.imul(stringHash(loc), 0x9e3779b1)) >>> 0); ri >= 0; ri = cityNext[ri]!) {
         sameCity = true
-        offer(i, ri, (valid && regCode[ri] === code ? w["zh-key"] : zhPoints) + placePoints(loc, prov, m.sector, ri), VIA_KEY, code)
+        offer(i, ri, (valid && regCode[ri] === code ? w["zh-key"] : zhPoints) + placePoints(loc, prov, sector, ri), VIA_KEY, code)
       }
     // Without a firm of that name in the named city, every firm of that name is a candidate
     // (the name may give a province, or no place at all).
     if (!sameCity || bestScore[i]! < th.autoLink)
       for (let ri = keyIndex.find(k, undefined, kh); ri >= 0; ri = keyNext[ri]!)
-        if (!sameCity || regCity[ri] !== loc) offer(i, ri, (valid && regCode[ri] === code ? w["zh-key"] : zhPoints) + placePoints(loc, prov, m.sector, ri), VIA_KEY, code)
+        if (!sameCity || regCity[ri] !== loc) offer(i, ri, (valid && regCode[ri] === code ? w["zh-key"] : zhPoints) + placePoints(loc, prov, sector, ri), VIA_KEY, code)
     if (bestScore[i]! < th.autoLink) {
-      const stripped = m.name.key
+      const stripped = list.nameKey[i]!
       const mismatch = valid ? w["credit-code-mismatch"] : 0
       if (stripped !== k)
         for (let ri = keyIndex.first(stripped); ri >= 0; ri = keyNext[ri]!)
-          offer(i, ri, w["zh-key-stripped"] + mismatch + placePoints(loc, prov, m.sector, ri), VIA_STRIPPED, code)
+          offer(i, ri, w["zh-key-stripped"] + mismatch + placePoints(loc, prov, sector, ri), VIA_STRIPPED, code)
       for (let ri = strippedIndex.first(stripped); ri >= 0; ri = strippedNext[ri]!)
-        if (regKey[ri] !== k) offer(i, ri, w["zh-key-stripped"] + mismatch + placePoints(loc, prov, m.sector, ri), VIA_STRIPPED, code)
+        if (regKey[ri] !== k) offer(i, ri, w["zh-key-stripped"] + mismatch + placePoints(loc, prov, sector, ri), VIA_STRIPPED, code)
     }
   }
 
@@ -295,7 +333,7 @@ export const linkList = (list: ReadonlyArray<ListRow>, registry: Firms, options:
   }
   for (let i = 0; i < N; i++) {
     if (hasValidCode[i] === 1 || decided[i] === 1 || bestScore[i]! >= th.autoLink || mKey[i]!.length < 3) continue
-    const b = blockOf(idOf(provIds, mProv[i]!), idOf(sectorIds, list[i]!.sector), mKey[i]!.length)
+    const b = blockOf(idOf(provIds, mProv[i]!), idOf(sectorIds, mSector(i)), mKey[i]!.length)
     enqueue(phoneticHash(mKey[i]!, b, 0, ranks), i)
     enqueue(phoneticHash(mKey[i]!, b, HALF, ranks), i)
   }
@@ -308,7 +346,7 @@ export const linkList = (list: ReadonlyArray<ListRow>, registry: Firms, options:
       if (d <= 0) continue
       let rare = true
       for (let j = 0; j < mk.length && rare; j++) if (mk.charCodeAt(j) !== rk.charCodeAt(j) && charCount[mk.charCodeAt(j)]! >= rareBelow) rare = false
-      offer(i, ri, Score.homophonePoints(w, d) + (rare ? w["rare-character"] : 0) + placePoints(mLoc[i]!, mProv[i]!, list[i]!.sector, ri), VIA_HOMOPHONE, codes[i])
+      offer(i, ri, Score.homophonePoints(w, d) + (rare ? w["rare-character"] : 0) + placePoints(mLoc[i]!, mProv[i]!, mSector(i), ri), VIA_HOMOPHONE, codes[i])
     }
   }
   if (pending.size > 0) {
@@ -327,8 +365,12 @@ export const linkList = (list: ReadonlyArray<ListRow>, registry: Firms, options:
   }
 
   // ---- outcome ----------------------------------------------------------------------------
-  const links: Array<ListLink> = new Array(N)
+  const linkCode = new Array<string>(N)
+  const linkScore = new Float64Array(N)
+  const linkStatus = new Uint8Array(N)
   const review: Array<ListReview> = []
+  // Each review row's source, for its finding.
+  const reviewSource: Array<string> = []
   let byCode = 0
   let byName = 0
   let byHomophone = 0
@@ -336,8 +378,10 @@ export const linkList = (list: ReadonlyArray<ListRow>, registry: Firms, options:
   let ambiguous = 0
   let unlinked = 0
   for (let i = 0; i < N; i++) {
-    const m = list[i]!
     const ri = best[i]!
+    const seq = list.seq[i]!
+    const source = sourceAt(i)
+    const row = list.row[i]!
     const score = ri < 0 ? 0 : Math.round(bestScore[i]! * 1000) / 1000
     let status: ListLinkStatus = "none"
     if (ri >= 0 && decided[i] === 1) status = "decided"
@@ -349,22 +393,23 @@ export const linkList = (list: ReadonlyArray<ListRow>, registry: Firms, options:
       } else status = bestScore[i]! >= th.autoLink ? "auto" : "review"
       if (status === "review") {
         const code = regCode[ri]!
+        reviewSource.push(source)
         review.push({
-          seq: m.seq,
-          row: m.provenance.row,
+          seq,
+          row,
           candidate: code,
           score,
           linkKey: Decision.linkKeyOf(mKey[i]!, codes[i], code),
           reason: tie ? "ambiguous" : "review-band",
-          evidence: explainListPair(m, firmAt(registry, ri), w, (c) => charCount[c]! < rareBelow),
+          evidence: explainListPair(rowAt(list, i), firmAt(registry, ri), w, (c) => charCount[c]! < rareBelow),
         })
         if (tie)
           findings.push(
-            Finding.make("warn", "ambiguous-match", `"${m.name.display}" matches two registry firms equally well (score ${score}); sent to review.`, {
-              source: m.provenance.source,
-              row: m.provenance.row,
+            Finding.make("warn", "ambiguous-match", `"${list.nameZh[i]!}" matches two registry firms equally well (score ${score}); sent to review.`, {
+              source,
+              row,
               field: "company_name_zh",
-              value: m.name.display,
+              value: list.nameZh[i]!,
             }),
           )
       }
@@ -383,25 +428,28 @@ export const linkList = (list: ReadonlyArray<ListRow>, registry: Firms, options:
         Finding.make(
           "warn",
           "credit-code-name-conflict",
-          `Credit code ${regCode[ci]} belongs to "${registry.nameZh[ci]!}" in the registry, but the list names "${m.name.display}"; ` +
+          `Credit code ${regCode[ci]} belongs to "${registry.nameZh[ci]!}" in the registry, but the list names "${list.nameZh[i]!}"; ` +
             (status === "auto" && ri === ci ? "linked by the code." : status === "review" ? "sent to review." : "not linked."),
-          { source: m.provenance.source, row: m.provenance.row, field: "credit_code", value: codes[i] ?? "" },
+          { source, row, field: "credit_code", value: codes[i] ?? "" },
         ),
       )
     if (status === "none") unlinked++
-    links[i] = { seq: m.seq, source: m.provenance.source, row: m.provenance.row, creditCode: linked ? regCode[ri] : undefined, score, status }
+    linkCode[i] = linked ? regCode[ri]! : ""
+    linkScore[i] = score
+    linkStatus[i] = STATUS_CODE[status]
   }
-  for (const r of review)
+  review.forEach((r, j) =>
     findings.push(
       Finding.make("info", "review-band", `Row ${r.seq}: best registry candidate ${r.candidate} scored ${r.score} (${r.reason}); a reviewer should accept or reject link ${r.linkKey}.`, {
-        source: list[0]?.provenance.source,
+        source: reviewSource[j],
         row: r.row,
         value: r.linkKey,
       }),
-    )
+    ),
+  )
   if (useDecisions) findings.push(...Decision.unusedFindings(decisions))
   return {
-    links,
+    links: { length: N, seq: list.seq, source: list.source, row: list.row, creditCode: linkCode, score: linkScore, status: linkStatus },
     review,
     findings,
     stats: {

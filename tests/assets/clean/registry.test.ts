@@ -8,6 +8,7 @@ import * as RawRows from "../../../pipeline/domain/RawRows.js"
 import type { RawTable } from "../../../pipeline/ingest/Ingest.js"
 import * as Firms from "../../../pipeline/assets/clean/firms.js"
 import * as N from "../../../pipeline/assets/clean/normalise.js"
+import * as Parts from "../../../pipeline/assets/clean/parts.js"
 import { firmAt } from "../../../pipeline/reconcile/entities/Firms.js"
 
 const table = (id: string, columns: ReadonlyArray<string>, rows: ReadonlyArray<Record<string, string>>): RawTable => ({
@@ -70,7 +71,7 @@ describe("reference/firms", () => {
   it("cuts shares at block boundaries, in order, about even", () => {
     const t = registry(10_000)
     const slices = [{ source: "a", columns: t.rows.columns, blocks: t.rows.blocks }, { source: "b", columns: t.rows.columns, blocks: t.rows.blocks.slice(0, 1) }]
-    const shares = Firms.shares(slices, 3)
+    const shares = Parts.shares(slices, 3)
     expect(shares).toHaveLength(3)
     expect(shares.flat().flatMap((s) => s.blocks)).toEqual([...t.rows.blocks, t.rows.blocks[0]])
     expect(shares.flat().map((s) => s.source)).toEqual(["a", "a", "a", "b"])
@@ -79,7 +80,7 @@ describe("reference/firms", () => {
   })
 
   it("gives the same firms and findings in parts on worker threads as on this thread", async () => {
-    expect(Firms.firmsWorker(), "no firms worker: is dist/firms-worker.js missing or older than pipeline/? (node scripts/build.mjs)").toBeDefined()
+    expect(Parts.cleanWorker(), "no clean worker: is dist/clean-worker.js missing or older than pipeline/? (node scripts/build.mjs)").toBeDefined()
     const tables = [mixed(), registry(9_000), registry(4_000)]
     const one = await Firms.normaliseFirms(tables, { parts: 1 })
     const three = await Firms.normaliseFirms(tables, { parts: 3, minRows: 1 })

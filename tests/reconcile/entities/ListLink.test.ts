@@ -8,14 +8,21 @@ import type { ListRow, RegistryRow, ZhName } from "../../../pipeline/domain/Clea
 import { zhCompanyName } from "../../../pipeline/normalize/companyZh.js"
 import { checkCreditCode, creditCodeCheckChar } from "../../../pipeline/normalize/creditCode.js"
 import { fromRows } from "../../../pipeline/reconcile/entities/Firms.js"
-import { linkList as linkFirms, type ListLinkOptions, type ListLinkResult } from "../../../pipeline/reconcile/entities/ListLink.js"
+import * as Listed from "../../../pipeline/reconcile/entities/Listed.js"
+import { linkList as linkFirms, type ListLink, type ListLinkOptions, type ListLinkResult, linksOf } from "../../../pipeline/reconcile/entities/ListLink.js"
 import * as Mention from "../../../pipeline/reconcile/entities/Mention.js"
 import { resolve } from "../../../pipeline/reconcile/entities/Resolve.js"
 import { shuffle } from "../../support/shuffle.js"
 import { root } from "./support.js"
 
-/** linkList over registry rows, as firms (the columns the reference/firms asset builds). */
-const linkList = (list: ReadonlyArray<ListRow>, registry: ReadonlyArray<RegistryRow>, options?: ListLinkOptions): ListLinkResult => linkFirms(list, fromRows(registry), options)
+/** A result with its links as objects, to read in tests. */
+type Linked = Omit<ListLinkResult, "links"> & { readonly links: ReadonlyArray<ListLink> }
+
+/** linkList over list and registry rows, in columns (as the miit/lists and reference/firms assets build them). */
+const linkList = (list: ReadonlyArray<ListRow>, registry: ReadonlyArray<RegistryRow>, options?: ListLinkOptions): Linked => {
+  const r = linkFirms(Listed.fromRows(list), fromRows(registry), options)
+  return { ...r, links: linksOf(r.links) }
+}
 
 // Small generated extracts (same generator as the bench): noise, absent firms and ground truth.
 const dir = mkdtempSync(join(tmpdir(), "iiot-entities-"))
@@ -54,7 +61,7 @@ const score = (pred: ReadonlyMap<string, string>) => {
   }
   return { precision: tp / (tp + fp), recall: tp / (tp + fn) }
 }
-const predOf = (r: ListLinkResult) => new Map(r.links.map((l) => [l.seq, l.creditCode ?? ""]))
+const predOf = (r: Linked) => new Map(r.links.map((l) => [l.seq, l.creditCode ?? ""]))
 
 describe("linkList on generated extracts", () => {
   const result = linkList(list, registry)
@@ -133,6 +140,13 @@ describe("linkList findings and decisions", () => {
     const accepted = linkList(rows, registry, { thresholds: { autoLink: 100, review: 0 }, decisions: [{ linkKey: key, decision: "accept" }] })
     expect(accepted.links[1]).toMatchObject({ creditCode: code, status: "decided" })
     expect(accepted.links[0]!.status).toBe("review")
+  })
+
+  it("names each review row's own source in its finding", () => {
+    const rows = [row("1", {}), row("2", { provenance: { source: "test/other-list.csv", row: 7 } })]
+    const r = linkList(rows, registry, { thresholds: { autoLink: 100, review: 0 } })
+    expect(r.links.map((l) => [l.source, l.row, l.status])).toEqual([["test/list.csv", 2, "review"], ["test/other-list.csv", 7, "review"]])
+    expect(r.findings.filter((f) => f.code === "review-band").map((f) => [f.source, f.row])).toEqual([["test/list.csv", 2], ["test/other-list.csv", 7]])
   })
 
   it("sends a name found in two cities of the named province to review, as ambiguous", () => {

@@ -1,0 +1,284 @@
+/**
+ * Normalising a big raw table in parts, one per core, into columns: what the registry firms
+ * (`reference/firms`, firms.ts) and the large MIIT lists (`miit/lists`, lists.ts) share. A part
+ * is made on this thread or in a worker thread (CleanWorker); a worker's part comes back as a few
+ * joined strings and typed arrays, which cross threads in a few copies where rows as objects
+ * would cost a copy each, and `merge` puts the parts together in order.
+ */
+import { availableParallelism } from "node:os"
+import type { CodedText, ZhName } from "../../domain/Clean.js"
+import type * as Finding from "../../domain/Finding.js"
+import * as RawRows from "../../domain/RawRows.js"
+import { askWorker, builtWorker } from "../../engine/WorkerScript.js"
+import { Coder } from "../../reconcile/entities/Firms.js"
+import { fullZhKey } from "../../reconcile/entities/keys.js"
+
+/** Some blocks of one raw table: what a part is normalised from. */
+export interface Slice {
+  /** The table's source id (provenance). */
+  readonly source: string
+  readonly columns: ReadonlyArray<string>
+  readonly blocks: ReadonlyArray<RawRows.RawBlock>
+}
+
+/**
+ * A text column of a part: as strings (a part made on the thread that merges), or, to cross
+ * threads in one copy, as one joined string and each cell's length (-1: the same string as
+ * another column's cell, see `TextBuilder.same`).
+ */
+export type TextColumn = { readonly values: ReadonlyArray<string> } | { readonly text: string; readonly lengths: Int32Array }
+
+/** A column of numbers or flags, one per row. */
+export type NumberColumn = Int32Array | Uint32Array | Uint8Array
+
+/** One part's rows, column by column, in a form that crosses threads in a few copies. */
+export interface Part {
+  readonly length: number
+  readonly text: Readonly<Record<string, TextColumn>>
+  readonly coded: Readonly<Record<string, CodedText>>
+  readonly numbers: Readonly<Record<string, NumberColumn>>
+  readonly findings: ReadonlyArray<Finding.Finding>
+}
+
+/** Parts put together: the same columns, as strings, codes and numbers over every row. */
+export interface Merged {
+  readonly length: number
+  readonly text: Readonly<Record<string, ReadonlyArray<string>>>
+  readonly coded: Readonly<Record<string, CodedText>>
+  readonly numbers: Readonly<Record<string, NumberColumn>>
+  readonly findings: ReadonlyArray<Finding.Finding>
+}
+
+/** A text column being built, as strings or joined (see TextColumn). */
+export class TextBuilder {
+  private readonly values: Array<string> = []
+  private readonly lengths: Int32Array | undefined
+  constructor(n: number, joined: boolean) {
+    this.lengths = joined ? new Int32Array(n) : undefined
+  }
+  set(i: number, s: string): void {
+    if (this.lengths !== undefined) {
+      this.lengths[i] = s.length
+      if (s !== "") this.values.push(s)
+    } else this.values[i] = s
+  }
+  /** The same string as `s` in another column (see `merge`'s `sameAs`): joined, only a marker is sent. */
+  same(i: number, s: string): void {
+    if (this.lengths !== undefined) this.lengths[i] = -1
+    else this.values[i] = s
+  }
+  done(n: number): TextColumn {
+    return this.lengths === undefined ? { values: this.values } : { text: this.values.join(""), lengths: n === this.lengths.length ? this.lengths : this.lengths.slice(0, n) }
+  }
+}
+
+/**
+ * A Chinese company name's columns being built: as shown, its key, and its full key (`fullZhKey`,
+ * marked the same as the key when it is, as it nearly always is); "" for a blank name.
+ */
+export class NameColumns {
+  readonly display: TextBuilder
+  readonly key: TextBuilder
+  readonly fullKey: TextBuilder
+  constructor(n: number, joined: boolean) {
+    this.display = new TextBuilder(n, joined)
+    this.key = new TextBuilder(n, joined)
+    this.fullKey = new TextBuilder(n, joined)
+  }
+  set(i: number, name: ZhName | undefined): void {
+    this.display.set(i, name?.display ?? "")
+    this.key.set(i, name?.key ?? "")
+    const full = name === undefined ? "" : fullZhKey(name)
+    if (full === (name?.key ?? "")) this.fullKey.same(i, full)
+    else this.fullKey.set(i, full)
+  }
+}
+
+/** How a joined part marks a full key that is the name key: see NameColumns and `merge`. */
+export const FULL_KEY_IS_KEY = { fullKey: "nameKey" }
+
+/** A coded text column being built: each distinct value once, and a code per row. */
+export class CodedBuilder {
+  private readonly coder = new Coder()
+  readonly codes: Uint32Array
+  constructor(n: number) {
+    this.codes = new Uint32Array(n)
+  }
+  set(i: number, s: string): void {
+    this.codes[i] = this.coder.code(s)
+  }
+  done(n: number): CodedText {
+    return { values: this.coder.values, codes: n === this.codes.length ? this.codes : this.codes.slice(0, n) }
+  }
+}
+
+/** Rows in some slices. */
+export const rowsIn = (slices: ReadonlyArray<Slice>): number => slices.reduce((a, s) => a + s.blocks.reduce((b, k) => b + k.rows.length, 0), 0)
+
+/** Index of a field among a table's columns; the last one, as in `RawRecord.values` where a later duplicate wins. */
+export const columnOf = (columns: ReadonlyArray<string>, field: string): number => columns.lastIndexOf(field)
+
+/** A typed array cut to its first `n` items (itself when it has exactly `n`). */
+export const cut = <T extends NumberColumn>(a: T, n: number): T => (n === a.length ? a : (a.slice(0, n) as T))
+
+/** The typed arrays of a part, for postMessage's transfer list. */
+export const buffersOf = (part: Part): Array<ArrayBuffer> =>
+  [
+    ...Object.values(part.text).flatMap((c) => ("lengths" in c ? [c.lengths] : [])),
+    ...Object.values(part.coded).map((c) => c.codes),
+    ...Object.values(part.numbers),
+  ].map((a) => a.buffer as ArrayBuffer)
+
+/**
+ * Parts (in order) as one set of columns, and their findings in the same order. `sameAs` names,
+ * for a text column whose joined cells may be marked "the same as" another column's (see
+ * `TextBuilder.same`), that other column.
+ */
+export const merge = (parts: ReadonlyArray<Part>, sameAs: Readonly<Record<string, string>> = {}): Merged => {
+  const length = parts.reduce((a, p) => a + p.length, 0)
+  const first = parts[0]
+  const names = (pick: (p: Part) => Readonly<Record<string, unknown>>) => (first === undefined ? [] : Object.keys(pick(first)))
+  const text = (name: string, same?: ReadonlyArray<string>): Array<string> => {
+    const only = parts.length === 1 ? parts[0]!.text[name]! : undefined
+    if (only !== undefined && "values" in only) return only.values as Array<string>
+    const out = new Array<string>(length)
+    let n = 0
+    for (const p of parts) {
+      const c = p.text[name]!
+      if ("values" in c) {
+        for (let i = 0; i < p.length; i++) out[n++] = c.values[i]!
+        continue
+      }
+      let at = 0
+      for (let i = 0; i < p.length; i++, n++) {
+        const len = c.lengths[i]!
+        if (len < 0) out[n] = same![n]!
+        else {
+          out[n] = c.text.slice(at, at + len)
+          at += len
+        }
+      }
+    }
+    return out
+  }
+  const coded = (name: string): CodedText => {
+    if (parts.length === 1) return parts[0]!.coded[name]!
+    const all = new Coder()
+    const codes = new Uint32Array(length)
+    let n = 0
+    for (const p of parts) {
+      const c = p.coded[name]!
+      const remap = c.values.map((v) => all.code(v))
+      for (let i = 0; i < p.length; i++) codes[n++] = remap[c.codes[i]!]!
+    }
+    return { values: all.values, codes }
+  }
+  const numbers = (name: string): NumberColumn => {
+    if (parts.length === 1) return parts[0]!.numbers[name]!
+    const kind = parts[0]!.numbers[name]!
+    const out = new (kind.constructor as new (n: number) => NumberColumn)(length)
+    let n = 0
+    for (const p of parts) {
+      out.set(p.numbers[name]!, n)
+      n += p.length
+    }
+    return out
+  }
+  // Columns others refer to ("the same as") first.
+  const texts: Record<string, ReadonlyArray<string>> = {}
+  const textNames = names((p) => p.text)
+  for (const name of textNames) if (sameAs[name] === undefined) texts[name] = text(name)
+  for (const name of textNames) if (sameAs[name] !== undefined) texts[name] = text(name, texts[sameAs[name]!])
+  return {
+    length,
+    text: Object.fromEntries(textNames.map((name) => [name, texts[name]!])),
+    coded: Object.fromEntries(names((p) => p.coded).map((name) => [name, coded(name)])),
+    numbers: Object.fromEntries(names((p) => p.numbers).map((name) => [name, numbers(name)])),
+    findings: parts.flatMap((p) => p.findings),
+  }
+}
+
+/** Cuts the slices into `n` shares of about as many rows, in order, at block boundaries. */
+export const shares = (slices: ReadonlyArray<Slice>, n: number): Array<Array<Slice>> => {
+  const total = rowsIn(slices)
+  const out: Array<Array<Slice>> = [[]]
+  let taken = 0
+  for (const slice of slices) {
+    let current: Array<RawRows.RawBlock> = []
+    for (const block of slice.blocks) {
+      // Start the next share once this one has its due (the last share takes the rest).
+      if (out.length < n && taken >= (total * out.length) / n) {
+        if (current.length > 0) out.at(-1)!.push({ ...slice, blocks: current })
+        current = []
+        out.push([])
+      }
+      current.push(block)
+      taken += block.rows.length
+    }
+    if (current.length > 0) out.at(-1)!.push({ ...slice, blocks: current })
+  }
+  return out.filter((s) => s.length > 0)
+}
+
+/** What the clean worker normalises: the kinds of part (see CleanWorker). */
+export type PartKind = "firms" | "list"
+
+/** What a clean worker is sent. */
+export interface PartJob {
+  readonly kind: PartKind
+  readonly slices: ReadonlyArray<Slice>
+}
+
+/** A clean worker's one reply. */
+export type PartReply = { readonly _tag: "done"; readonly part: Part } | { readonly _tag: "failed"; readonly message: string }
+
+/** Below this many rows a table is normalised on this thread: starting workers would not pay back. */
+const PARALLEL_MIN_ROWS = 100_000
+
+/** The built `clean-worker` script, undefined when missing or older than the sources it is built from. */
+export const cleanWorker = (): URL | undefined => builtWorker("clean-worker", ["assets/clean", "domain", "normalize", "reconcile/entities"])
+
+/** One share in a worker thread; undefined when the worker fails or cannot start (the share is then done here). */
+const inWorker = async (script: URL, job: PartJob): Promise<Part | undefined> => {
+  const m = await askWorker<PartReply>(script, job)
+  return m?._tag === "done" ? m.part : undefined
+}
+
+/** How `inParts` splits the work; all optional (tests). */
+export interface PartsOptions {
+  /** How many parts (default: one per core). */
+  readonly parts?: number
+  /** Replaces the built `clean-worker`. */
+  readonly workerScript?: URL
+  /** Fewer rows than this are normalised here, in one part (default 100,000). */
+  readonly minRows?: number
+  /** Every part in a worker thread, none here (when this thread has other work meanwhile). */
+  readonly allInWorkers?: boolean
+}
+
+/**
+ * The rows of some raw tables normalised by `normalise` (the function the worker calls for
+ * `kind`): one share per core, the first on this thread and the others in worker threads, merged
+ * in order, so the result is the same however many shares there are. A worker that fails has its
+ * share done here instead. `workers`: the shares worker threads did.
+ */
+export const inParts = async (
+  kind: PartKind,
+  tables: ReadonlyArray<{ readonly source: { readonly id: string }; readonly rows: RawRows.RawRows }>,
+  normalise: (slices: ReadonlyArray<Slice>, joined: boolean) => Part,
+  sameAs: Readonly<Record<string, string>>,
+  options: PartsOptions = {},
+): Promise<Merged & { readonly workers: number }> => {
+  const slices = tables.map((t) => ({ source: t.source.id, columns: t.rows.columns, blocks: t.rows.blocks }))
+  const rows = tables.reduce((a, t) => a + t.rows.length, 0)
+  // Only a table large enough for workers looks for the built worker (a stat of every source file in development).
+  const script = rows < (options.minRows ?? PARALLEL_MIN_ROWS) ? undefined : (options.workerScript ?? cleanWorker())
+  const n = script === undefined ? 1 : (options.parts ?? availableParallelism())
+  const all = shares(slices, n)
+  const [first = [], ...rest] = script !== undefined && options.allInWorkers === true ? [[], ...all] : all
+  let workers = 0
+  const others = rest.map((share) => inWorker(script!, { kind, slices: share }).then((part) => (part !== undefined ? (workers++, part) : normalise(share, false))))
+  // This thread's share stays as strings; only the workers' parts are joined to cross over.
+  const here = normalise(first, false)
+  return { ...merge([here, ...(await Promise.all(others))], sameAs), workers }
+}
