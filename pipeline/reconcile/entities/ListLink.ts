@@ -12,7 +12,7 @@ import { checkCreditCode, creditCodeCheckChar } from "../../normalize/creditCode
 import * as Decision from "./Decision.js"
 import { firmAt, type FirmView, textAt } from "./Firms.js"
 import { rowAt } from "./Listed.js"
-import { fullZhKey, homophoneDistance, KeyIndex, PHONETIC_BUCKET, phoneticHash, pinyinRanks, stringHash } from "./keys.js"
+import { fullZhKey, homophoneDistance, KeyIndex, PHONETIC_BUCKET, phoneticHash, phoneticHashes, pinyinRanks, stringHash } from "./keys.js"
 import * as Score from "./Score.js"
 
 /** Options of `linkList`; all optional. */
@@ -140,7 +140,6 @@ export const linkList = (list: Listed, registry: Firms, options: ListLinkOptions
   const cityCodes = registry.city.codes
   const sectorCodes = registry.sector.codes
   const sectors = registry.sector.values
-  const regProv: Array<string> = Array.from(provCodes, (c) => provinces[c]!)
   const regCity: Array<string> = Array.from(cityCodes, (c) => cities[c]!)
   const charCount = new Uint32Array(0x10000)
   let charTotal = 0
@@ -198,7 +197,7 @@ export const linkList = (list: Listed, registry: Firms, options: ListLinkOptions
   const placePoints = (loc: string, prov: string, sector: string, ri: number): number => {
     let s = 0
     const rc = regCity[ri]!
-    const rp = regProv[ri]!
+    const rp = provinces[provCodes[ri]!]!
     if (loc !== "") {
       if (rc !== "") s += loc === rc ? w.location : loc === rp ? w.province : w["location-conflict"]
       else if (loc === rp) s += w.province
@@ -350,15 +349,19 @@ export const linkList = (list: Listed, registry: Firms, options: ListLinkOptions
     }
   }
   if (pending.size > 0) {
+    // Block ids by the registry's province and sector codes (-1: no pending row has it).
+    const provIdOf = Int32Array.from(provinces, (p) => provIds.get(p) ?? -1)
+    const hashes = new Uint32Array(2)
+    const sectorIdOf = Int32Array.from(sectors, (s) => sectorIds.get(s) ?? -1)
     for (let ri = 0; ri < R; ri++) {
       const rk = regKey[ri]!
       if (rk.length < 3) continue
-      const p = provIds.get(regProv[ri]!)
-      const s = sectorIds.get(sectors[sectorCodes[ri]!]!)
-      if (p === undefined || s === undefined) continue
-      const b = blockOf(p, s, rk.length)
-      const g0 = pending.get(phoneticHash(rk, b, 0, ranks))
-      const g1 = pending.get(phoneticHash(rk, b, HALF, ranks))
+      const p = provIdOf[provCodes[ri]!]!
+      const s = sectorIdOf[sectorCodes[ri]!]!
+      if (p < 0 || s < 0) continue
+      phoneticHashes(rk, blockOf(p, s, rk.length), ranks, hashes)
+      const g0 = pending.get(hashes[0]!)
+      const g1 = pending.get(hashes[1]!)
       tryPair(g0, ri, rk)
       if (g1 !== g0) tryPair(g1, ri, rk)
     }

@@ -206,3 +206,25 @@ export const phoneticHash = (k: string, seed: number, offset: number, r: Uint16A
   }
   return h >>> 0
 }
+
+/**
+ * `phoneticHash` in both grids at once (offset 0 into `out[0]`, PHONETIC_BUCKET / 2 into
+ * `out[1]`), in one pass over the key: list linking hashes every registry key in both.
+ */
+export const phoneticHashes = (k: string, seed: number, r: Uint16Array, out: Uint32Array): void => {
+  let h0 = Math.imul(0x811c9dc5 ^ seed, 0x01000193)
+  let h1 = h0
+  for (let i = 0; i < k.length; i++) {
+    const c = k.charCodeAt(i)
+    const rank = r[c]!
+    if (rank === 0) {
+      h0 = Math.imul(h0 ^ (c + 0x10000), 0x01000193)
+      h1 = Math.imul(h1 ^ (c + 0x10000), 0x01000193)
+    } else {
+      h0 = Math.imul(h0 ^ ((rank / PHONETIC_BUCKET) | 0), 0x01000193)
+      h1 = Math.imul(h1 ^ (((rank + PHONETIC_BUCKET / 2) / PHONETIC_BUCKET) | 0), 0x01000193)
+    }
+  }
+  out[0] = h0 >>> 0
+  out[1] = h1 >>> 0
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest"
 import { zhCompanyName } from "../../../pipeline/normalize/companyZh.js"
-import { contentHash, fullZhKey, homophoneDistance, phoneticHash, pinyinRanks, soundsAlike } from "../../../pipeline/reconcile/entities/keys.js"
+import { contentHash, fullZhKey, homophoneDistance, PHONETIC_BUCKET, phoneticHash, phoneticHashes, pinyinRanks, soundsAlike } from "../../../pipeline/reconcile/entities/keys.js"
 
 const zh = (raw: string) => {
   const n = zhCompanyName(raw)
@@ -31,6 +31,16 @@ describe("matching keys", () => {
     const shared = (a: string, b: string) => [0, 80].some((o) => phoneticHash(a, 7, o, r) === phoneticHash(b, 7, o, r))
     expect(shared("海华电机", "海化电机")).toBe(true)
     expect(shared("海华电机", "海中电机")).toBe(false)
+  })
+
+  it("hashes a key in both grids at once as it does in each", () => {
+    const r = pinyinRanks()
+    const out = new Uint32Array(2)
+    for (const k of ["海华电机", "衡化志能装备", "ABC科技", "", "㐀𠀀智能", "中"])
+      for (const seed of [0, 7, 123_456_789]) {
+        phoneticHashes(k, seed, r, out)
+        expect([...out], `${k} ${seed}`).toEqual([phoneticHash(k, seed, 0, r), phoneticHash(k, seed, PHONETIC_BUCKET / 2, r)])
+      }
   })
 
   it("hashes content stably", () => {
