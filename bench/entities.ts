@@ -93,11 +93,12 @@ await scanCsv(join(data, regSource), "reference", (get, row) => {
     provenance: { source: regSource, row },
   })
 })
-// In columns, as the reference/firms asset gives them to list-links.
+// In columns, as the miit/lists and reference/firms assets give them to list-links.
+const listed = Listed.fromRows(list)
 const firms = fromRows(registry)
 const t1 = now()
 mem("loaded")
-const result = linkList(Listed.fromRows(list), firms)
+const result = linkList(listed, firms)
 const t2 = now()
 mem("linked")
 

@@ -252,8 +252,6 @@ export interface PartsOptions {
   readonly workerScript?: URL
   /** Fewer rows than this are normalised here, in one part (default 100,000). */
   readonly minRows?: number
-  /** Every part in a worker thread, none here (when this thread has other work meanwhile). */
-  readonly allInWorkers?: boolean
 }
 
 /**
@@ -274,8 +272,7 @@ export const inParts = async (
   // Only a table large enough for workers looks for the built worker (a stat of every source file in development).
   const script = rows < (options.minRows ?? PARALLEL_MIN_ROWS) ? undefined : (options.workerScript ?? cleanWorker())
   const n = script === undefined ? 1 : (options.parts ?? availableParallelism())
-  const all = shares(slices, n)
-  const [first = [], ...rest] = script !== undefined && options.allInWorkers === true ? [[], ...all] : all
+  const [first = [], ...rest] = shares(slices, n)
   let workers = 0
   const others = rest.map((share) => inWorker(script!, { kind, slices: share }).then((part) => (part !== undefined ? (workers++, part) : normalise(share, false))))
   // This thread's share stays as strings; only the workers' parts are joined to cross over.
