@@ -20,6 +20,8 @@ export interface ListLinkOptions {
   readonly weights?: Score.Weights
   readonly thresholds?: Score.Thresholds
   readonly decisions?: ReadonlyArray<Decision.Decision>
+  /** Looks up every row's name, even where its code decides (tests: the shortcut must not change the result). */
+  readonly exhaustive?: boolean
 }
 
 /** How a list row ended: linked automatically, by a reviewer's decision, sent to review, or not linked. */
@@ -240,6 +242,19 @@ export const linkList = (list: Listed, registry: Firms, options: ListLinkOptions
   }
 
   // ---- pass 1: codes and exact keys -------------------------------------------------------
+  // A row whose valid code finds exactly one registry firm, of the row's own name key, is decided
+  // by that code (most rows of a list): any other firm of that name has another code, and with
+  // these weights such a firm (found by the key or the stripped key) scores below the code's firm
+  // however the places fall, so looking its name up can change neither the link nor a tie. Not
+  // with reviewers' decisions, which may favour any pair.
+  const codeNext = codeIndex.next
+  const maxPlace = Math.max(0, w.location, w.province) + Math.max(0, w.province) + Math.max(0, w.sector)
+  const minPlace = Math.min(0, w.location, w.province, w["location-conflict"]) + Math.min(0, w.province, w["province-conflict"]) + Math.min(0, w.sector, w["sector-conflict"])
+  const codeDecides =
+    options.exhaustive !== true &&
+    !useDecisions &&
+    w["credit-code"] > 0 &&
+    w["credit-code"] + w["zh-key"] + minPlace > Math.max(w["zh-key"], w["zh-key-stripped"]) + w["credit-code-mismatch"] + maxPlace + EPS
   const hasValidCode = new Uint8Array(N)
   const codeHit = new Int32Array(N).fill(-1)
   const codes: Array<string | undefined> = new Array(N)
@@ -281,6 +296,8 @@ export const linkList = (list: Listed, registry: Firms, options: ListLinkOptions
       }
     }
     if (k === "") continue
+    const hit = codeHit[i]!
+    if (codeDecides && hit >= 0 && regKey[hit] === k && codeNext[hit]! < 0) continue
     const valid = hasValidCode[i] === 1
     const zhPoints = w["zh-key"] + (valid ? w["credit-code-mismatch"] : 0)
     let sameCity = false

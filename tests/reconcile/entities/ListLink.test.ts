@@ -11,6 +11,7 @@ import { fromRows } from "../../../pipeline/reconcile/entities/Firms.js"
 import * as Listed from "../../../pipeline/reconcile/entities/Listed.js"
 import { linkList as linkFirms, type ListLink, type ListLinkOptions, type ListLinkResult, linksOf } from "../../../pipeline/reconcile/entities/ListLink.js"
 import * as Mention from "../../../pipeline/reconcile/entities/Mention.js"
+import * as Score from "../../../pipeline/reconcile/entities/Score.js"
 import { resolve } from "../../../pipeline/reconcile/entities/Resolve.js"
 import { shuffle } from "../../support/shuffle.js"
 import { root } from "./support.js"
@@ -66,6 +67,13 @@ const predOf = (r: Linked) => new Map(r.links.map((l) => [l.seq, l.creditCode ??
 describe("linkList on generated extracts", () => {
   const result = linkList(list, registry)
 
+  it("gives the same result where a row's code decides as when every name is looked up", () => {
+    expect(result).toEqual(linkList(list, registry, { exhaustive: true }))
+    // Weights under which a code no longer outweighs a firm of the same name: every name is looked up.
+    const weights = { ...Score.defaultWeights, "credit-code": 1, "credit-code-mismatch": 0 }
+    expect(linkList(list, registry, { weights })).toEqual(linkList(list, registry, { weights, exhaustive: true }))
+  })
+
   it("reaches the issue's goals: P ≥ 0.995, R ≥ 0.97, ≤ 2% to review", () => {
     const { precision, recall } = score(predOf(result))
     expect(precision).toBeGreaterThanOrEqual(0.995)
@@ -114,6 +122,20 @@ describe("linkList findings and decisions", () => {
     const r = linkList([row("1", { creditCode: wrongCheck, creditCodeValid: false })], registry)
     expect(r.links[0]!.creditCode).toBe(code)
     expect(r.findings.some((f) => f.code === "invalid-credit-code" && f.row === 2 && f.value === wrongCheck)).toBe(true)
+  })
+
+  it("lets a row's code decide without its name only where no firm of that name could outscore it", () => {
+    // The same name in another city, under another valid code: the row gives that code and its own city.
+    const body = "91370200MA0000001"
+    const twinCode = body + creditCodeCheckChar(body)
+    const twin: RegistryRow = { ...firm, creditCode: twinCode, province: other.province, city: other.city, provenance: { source: "test/registry.csv", row: 99_999 } }
+    const withTwin = [...registry, twin]
+    const rows = [row("1", { creditCode: twinCode })]
+    const weak = { ...Score.defaultWeights, "credit-code": 1, "credit-code-mismatch": 0 }
+    for (const weights of [Score.defaultWeights, weak]) expect(linkList(rows, withTwin, { weights })).toEqual(linkList(rows, withTwin, { weights, exhaustive: true }))
+    // Where the code cannot outweigh the name, the firm of that name in the row's city is linked.
+    expect(linkList(rows, withTwin, { weights: weak }).links[0]).toMatchObject({ creditCode: code, status: "auto" })
+    expect(linkList(rows, withTwin).links[0]!.creditCode).not.toBe(code)
   })
 
   it("reports a credit code that contradicts the name", () => {
