@@ -129,9 +129,17 @@ interface PlaceForm {
   /** Written with its administrative suffix (省, 市, 自治区 …): surely a place, not a word. */
   readonly explicit: boolean
 }
-const byFirstChar = new Map<number, Array<PlaceForm>>()
-const addForm = (text: string, place: string, explicit: boolean, into: Map<number, Array<PlaceForm>>) => {
-  const k = text.charCodeAt(0)
+/**
+ * Place forms by their first two characters (every place name has at least two): a name is
+ * compared with the few forms that can start it (北京 → 北京市, 北京), not with every place
+ * sharing its first character (北 → 北京, 北海, 北票 …), for millions of names.
+ */
+type PlaceTable = Map<number, Array<PlaceForm>>
+const twoChars = (s: string, at: number): number => s.charCodeAt(at) * 0x10000 + s.charCodeAt(at + 1)
+const byFirstChar: PlaceTable = new Map()
+const addForm = (text: string, place: string, explicit: boolean, into: PlaceTable) => {
+  if (text.length < 2) throw new Error(`place form "${text}" is shorter than two characters`)
+  const k = twoChars(text, 0)
   const list = into.get(k) ?? []
   list.push({ text, place, explicit })
   list.sort((a, b) => b.text.length - a.text.length) // longest first: 广东省 before 广东
@@ -146,11 +154,12 @@ for (const city of CITIES) {
   addForm(city + "市", city, true, byFirstChar)
   addForm(city, city, false, byFirstChar)
 }
-const bracketOnly = new Map<number, Array<PlaceForm>>()
+const bracketOnly: PlaceTable = new Map()
 for (const p of BRACKET_ONLY) addForm(p, "中国", false, bracketOnly)
 
-const matchPlace = (s: string, at: number, table: Map<number, Array<PlaceForm>>): PlaceForm | undefined => {
-  const list = table.get(s.charCodeAt(at))
+const matchPlace = (s: string, at: number, table: PlaceTable): PlaceForm | undefined => {
+  if (at + 1 >= s.length) return undefined
+  const list = table.get(twoChars(s, at))
   if (list === undefined) return undefined
   for (const f of list) if (s.startsWith(f.text, at)) return f
   return undefined
@@ -186,6 +195,7 @@ const FORMS: ReadonlyArray<string> = [
 
 // Forms indexed by their last character: most names end in 司, and the lookup skips the rest.
 const FORMS_BY_LAST = new Map<number, Array<string>>()
+const NO_FORMS: ReadonlyArray<string> = []
 for (const f of FORMS) {
   const k = f.charCodeAt(f.length - 1)
   FORMS_BY_LAST.set(k, [...(FORMS_BY_LAST.get(k) ?? []), f])
@@ -195,6 +205,8 @@ for (const f of FORMS) {
 const REPAIRS: ReadonlyArray<readonly [cut: string, missing: string]> = [
   ["有限责任公", "司"], ["有限公", "司"], ["有限责任", "公司"], ["有限", "公司"],
 ]
+/** The last characters of those cuts: a name ending otherwise needs no repair (most names end in 司). */
+const REPAIR_ENDINGS = new Set(REPAIRS.map(([cut]) => cut.charCodeAt(cut.length - 1)))
 
 // ---- names --------------------------------------------------------------------------------
 
@@ -253,13 +265,14 @@ const clean = (raw: string): { text: string; repaired: boolean } => {
     t = again
   }
   let repaired = false
-  for (const [cut, missing] of REPAIRS) {
-    if (t.length > cut.length && t.endsWith(cut)) {
-      t += missing
-      repaired = true
-      break
+  if (REPAIR_ENDINGS.has(t.charCodeAt(t.length - 1)))
+    for (const [cut, missing] of REPAIRS) {
+      if (t.length > cut.length && t.endsWith(cut)) {
+        t += missing
+        repaired = true
+        break
+      }
     }
-  }
   return { text: t, repaired }
 }
 
@@ -298,26 +311,28 @@ const keyOf = (text: string): Keyed => {
     }
   }
   if (!pure) body = body.toLowerCase().replace(NON_WORD_RE, "")
+  // Forms as they are cut off the end, the last first (reversed into reading order at the end).
   const forms: Array<string> = []
   for (let changed = true; changed; ) {
     changed = false
-    for (const f of FORMS_BY_LAST.get(body.charCodeAt(body.length - 1)) ?? []) {
+    for (const f of FORMS_BY_LAST.get(body.charCodeAt(body.length - 1)) ?? NO_FORMS) {
       if (body.length > f.length && body.endsWith(f)) {
-        forms.unshift(f)
+        forms.push(f)
         body = body.slice(0, body.length - f.length)
         changed = true
         break
       }
     }
     if (changed) continue
-    const place = locationPrefix(body)
-    if (place !== undefined) {
-      location ??= place
-      body = body.slice(matchPlace(body, 0, byFirstChar)!.text.length)
+    // A location prefix (see locationPrefix) that leaves a name behind.
+    const place = matchPlace(body, 0, byFirstChar)
+    if (place !== undefined && body.length - place.text.length >= 2) {
+      location ??= place.place
+      body = body.slice(place.text.length)
       changed = true
     }
   }
-  return { key: body, location, forms }
+  return { key: body, location, forms: forms.reverse() }
 }
 
 /**
@@ -347,13 +362,11 @@ export const zhCompanyName = (raw: string): ZhCompanyName => {
   const keyed = keyOf(text)
   const key = settleKey(keyed.key)
   const display = text.indexOf("(") >= 0 || text.indexOf(")") >= 0 ? text.replace(FULL_OPEN_RE, "（").replace(FULL_CLOSE_RE, "）") : text
-  return {
-    display,
-    key,
-    forms: keyed.forms,
-    ...(keyed.location !== undefined ? { location: keyed.location } : {}),
-    ...(repaired ? { repaired: "truncated-form" as const } : {}),
-  }
+  // Optional fields only when set (without spreading a new object for each, on millions of names).
+  const name: { -readonly [K in keyof ZhCompanyName]: ZhCompanyName[K] } = { display, key, forms: keyed.forms }
+  if (keyed.location !== undefined) name.location = keyed.location
+  if (repaired) name.repaired = "truncated-form"
+  return name
 }
 
 /** Only the comparison key of a Chinese company name (the hot path of entity resolution). */
