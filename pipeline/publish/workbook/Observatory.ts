@@ -10,6 +10,7 @@ import { periodText } from "../../normalize/period.js"
 import { formatQuantity } from "../../normalize/quantity.js"
 import { describePolicy } from "../../normalize/country.js"
 import * as Mention from "../../reconcile/entities/Mention.js"
+import { textAt } from "../../reconcile/entities/Firms.js"
 import { LIST_LINK_STATUSES } from "../../reconcile/entities/ListLink.js"
 import type { PublicationData } from "../Data.js"
 import type { CellValue, ColumnDoc, Row, Rows, SheetDoc, TableSheet, TextLine, WorkbookDoc } from "./WorkbookDoc.js"
@@ -63,9 +64,16 @@ const platformsSheet = (rows: ReadonlyArray<Clean.PlatformRow>) =>
 const listSheet = (data: PublicationData) => {
   const list = data.lists
   const links = data.listLinks?.links
-  const sourceOf = (i: number) => list.source.values[list.source.codes[i]!]!
-  // Links are one per list row, in list order, made from this very list (an error here is a bug, not bad input).
-  if (links !== undefined && links.length !== list.length) throw new Error(`list-links has ${links.length} links for ${list.length} list rows`)
+  const sourceOf = (i: number) => textAt(list.source, i)
+  // Links are one per list row, in list order, made from this very list; should that ever not
+  // hold, a row's link is found by its provenance instead, never another row's taken.
+  let byRow: Map<string, number> | undefined
+  const linkOf = (i: number): number => {
+    if (links === undefined) return -1
+    if (i < links.length && links.row[i] === list.row[i] && textAt(links.source, i) === sourceOf(i)) return i
+    byRow ??= new Map(Array.from({ length: links.length }, (_, j) => [`${textAt(links.source, j)}\u0000${links.row[j]}`, j]))
+    return byRow.get(`${sourceOf(i)}\u0000${list.row[i]}`) ?? -1
+  }
   const { province, sector, batch } = list
   return table(
     "MIIT lists",
@@ -86,7 +94,7 @@ const listSheet = (data: PublicationData) => {
       count: list.length,
       rows: function* () {
         for (let i = 0; i < list.length; i++) {
-          if (links !== undefined && links.row[i] !== list.row[i]) throw new Error(`list-links row ${i} is source row ${links.row[i]}, the list's is ${list.row[i]}`)
+          const l = linkOf(i)
           yield [
             list.seq[i]!,
             list.nameZh[i]!,
@@ -95,9 +103,9 @@ const listSheet = (data: PublicationData) => {
             province.values[province.codes[i]!]!,
             sector.values[sector.codes[i]!]!,
             batch.values[batch.codes[i]!]!,
-            links?.creditCode[i] ?? "",
-            links?.score[i] ?? null,
-            links === undefined ? "" : LIST_LINK_STATUSES[links.status[i]!]!,
+            l < 0 ? "" : links!.creditCode[l]!,
+            l < 0 ? null : links!.score[l]!,
+            l < 0 ? "" : LIST_LINK_STATUSES[links!.status[l]!]!,
             sourceOf(i),
             list.row[i]!,
           ]
