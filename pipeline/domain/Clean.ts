@@ -141,7 +141,7 @@ export interface Listed {
   readonly province: CodedText
   readonly sector: CodedText
   readonly batch: CodedText
-  /** Provenance: source id and row. */
+  /** Provenance: source id and row (a spreadsheet source's sheet is its own, in its catalog entry: not repeated per row). */
   readonly source: CodedText
   readonly row: Int32Array
 }

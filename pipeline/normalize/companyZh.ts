@@ -138,6 +138,8 @@ type PlaceTable = Map<number, Array<PlaceForm>>
 const twoChars = (s: string, at: number): number => s.charCodeAt(at) * 0x10000 + s.charCodeAt(at + 1)
 const byFirstChar: PlaceTable = new Map()
 const addForm = (text: string, place: string, explicit: boolean, into: PlaceTable) => {
+  // The place lists are constants of this module: a one-character form would be a mistake in them,
+  // caught when the module loads (every test loads it), never by a source's data.
   if (text.length < 2) throw new Error(`place form "${text}" is shorter than two characters`)
   const k = twoChars(text, 0)
   const list = into.get(k) ?? []
@@ -178,10 +180,10 @@ const bracketPlace = (inner: string): string | undefined => {
   return first
 }
 
-/** Location written at the start of a name (青岛海智… → 青岛), when it leaves a name behind. */
-export const locationPrefix = (name: string): string | undefined => {
+/** The place written at the start of a name (青岛海智… → 青岛), when it leaves a name behind. */
+const placePrefix = (name: string): PlaceForm | undefined => {
   const f = matchPlace(name, 0, byFirstChar)
-  return f !== undefined && name.length - f.text.length >= 2 ? f.place : undefined
+  return f !== undefined && name.length - f.text.length >= 2 ? f : undefined
 }
 
 // ---- company forms ------------------------------------------------------------------------
@@ -324,9 +326,8 @@ const keyOf = (text: string): Keyed => {
       }
     }
     if (changed) continue
-    // A location prefix (see locationPrefix) that leaves a name behind.
-    const place = matchPlace(body, 0, byFirstChar)
-    if (place !== undefined && body.length - place.text.length >= 2) {
+    const place = placePrefix(body)
+    if (place !== undefined) {
       location ??= place.place
       body = body.slice(place.text.length)
       changed = true

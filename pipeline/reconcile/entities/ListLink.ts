@@ -12,7 +12,7 @@ import { checkCreditCode, creditCodeCheckChar } from "../../normalize/creditCode
 import * as Decision from "./Decision.js"
 import { firmAt, type FirmView, textAt } from "./Firms.js"
 import { rowAt } from "./Listed.js"
-import { fullZhKey, homophoneDistance, KeyIndex, PHONETIC_BUCKET, phoneticHash, phoneticHashes, pinyinRanks, stringHash } from "./keys.js"
+import { fullZhKey, homophoneDistance, KeyIndex, phoneticHashes, pinyinRanks, stringHash } from "./keys.js"
 import * as Score from "./Score.js"
 
 /** Options of `linkList`; all optional. */
@@ -85,8 +85,8 @@ export interface ListLinkStats {
   readonly codesNotInRegistry: number
 }
 
-/** Link `i` as an object: for tests, evidence and small lists, not for hot loops. */
-export const linkAt = (links: ListLinks, i: number): ListLink => {
+/** Link `i` as an object (see linksOf). */
+const linkAt = (links: ListLinks, i: number): ListLink => {
   const code = links.creditCode[i]!
   return {
     seq: links.seq[i]!,
@@ -340,7 +340,8 @@ export const linkList = (list: Listed, registry: Firms, options: ListLinkOptions
     return id
   }
   const blockOf = (prov: number, sector: number, len: number): number => ((prov * 4096 + sector) * 64 + Math.min(len, 63)) | 0
-  const HALF = PHONETIC_BUCKET / 2
+  // Both grids' hashes of one key (see phoneticHashes).
+  const hashes = new Uint32Array(2)
   const pending = new Map<number, Array<number>>()
   const enqueue = (h: number, i: number) => {
     const g = pending.get(h)
@@ -350,8 +351,9 @@ export const linkList = (list: Listed, registry: Firms, options: ListLinkOptions
   for (let i = 0; i < N; i++) {
     if (hasValidCode[i] === 1 || decided[i] === 1 || bestScore[i]! >= th.autoLink || mKey[i]!.length < 3) continue
     const b = blockOf(idOf(provIds, mProv[i]!), idOf(sectorIds, mSector(i)), mKey[i]!.length)
-    enqueue(phoneticHash(mKey[i]!, b, 0, ranks), i)
-    enqueue(phoneticHash(mKey[i]!, b, HALF, ranks), i)
+    phoneticHashes(mKey[i]!, b, ranks, hashes)
+    enqueue(hashes[0]!, i)
+    enqueue(hashes[1]!, i)
   }
   const tryPair = (g: ReadonlyArray<number> | undefined, ri: number, rk: string) => {
     if (g === undefined) return
@@ -368,7 +370,6 @@ export const linkList = (list: Listed, registry: Firms, options: ListLinkOptions
   if (pending.size > 0) {
     // Block ids by the registry's province and sector codes (-1: no pending row has it).
     const provIdOf = Int32Array.from(provinces, (p) => provIds.get(p) ?? -1)
-    const hashes = new Uint32Array(2)
     const sectorIdOf = Int32Array.from(sectors, (s) => sectorIds.get(s) ?? -1)
     for (let ri = 0; ri < R; ri++) {
       const rk = regKey[ri]!

@@ -69,9 +69,12 @@ describe("linkList on generated extracts", () => {
 
   it("gives the same result where a row's code decides as when every name is looked up", () => {
     expect(result).toEqual(linkList(list, registry, { exhaustive: true }))
-    // Weights under which a code no longer outweighs a firm of the same name: every name is looked up.
-    const weights = { ...Score.defaultWeights, "credit-code": 1, "credit-code-mismatch": 0 }
-    expect(linkList(list, registry, { weights })).toEqual(linkList(list, registry, { weights, exhaustive: true }))
+    // A code that only just outweighs a firm of the same name (the shortcut still taken), and one
+    // that no longer does (every name looked up).
+    for (const over of [{ "credit-code": 7 }, { "credit-code": 1, "credit-code-mismatch": 0 }]) {
+      const weights = { ...Score.defaultWeights, ...over }
+      expect(linkList(list, registry, { weights })).toEqual(linkList(list, registry, { weights, exhaustive: true }))
+    }
   })
 
   it("reaches the issue's goals: P ≥ 0.995, R ≥ 0.97, ≤ 2% to review", () => {
@@ -135,7 +138,9 @@ describe("linkList findings and decisions", () => {
     for (const weights of [Score.defaultWeights, weak]) expect(linkList(rows, withTwin, { weights })).toEqual(linkList(rows, withTwin, { weights, exhaustive: true }))
     // Where the code cannot outweigh the name, the firm of that name in the row's city is linked.
     expect(linkList(rows, withTwin, { weights: weak }).links[0]).toMatchObject({ creditCode: code, status: "auto" })
-    expect(linkList(rows, withTwin).links[0]!.creditCode).not.toBe(code)
+    // Where it can (the defaults), the code decides: its firm, in another city, goes to review.
+    expect(linkList(rows, withTwin).links[0]).toMatchObject({ creditCode: undefined, status: "review" })
+    expect(linkList(rows, withTwin).review[0]!.candidate).toBe(twinCode)
   })
 
   it("reports a credit code that contradicts the name", () => {
