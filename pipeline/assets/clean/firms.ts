@@ -6,11 +6,11 @@
  */
 import type { Firms } from "../../domain/Clean.js"
 import type * as Finding from "../../domain/Finding.js"
-import * as RawRows from "../../domain/RawRows.js"
+import type * as RawRows from "../../domain/RawRows.js"
 import { normalizeText } from "../../normalize/text.js"
 import { isFirm } from "../../reconcile/entities/Firms.js"
 import { code, type Emit, memo, zh } from "./normalise.js"
-import { CodedBuilder, columnOf, cut, FULL_KEY_IS_KEY, inParts, NameColumns, type Part, type PartsOptions, rowsIn, type Slice, TextBuilder } from "./parts.js"
+import { CodedBuilder, cut, fieldBlocks, FULL_KEY_IS_KEY, inParts, NameColumns, type Part, type PartsOptions, rowsIn, type Slice, TextBuilder } from "./parts.js"
 
 const ENTITY_ID = "entity_id"
 
@@ -25,25 +25,20 @@ export const normaliseSlices = (slices: ReadonlyArray<Slice>, joined = false): P
   const emit: Emit = (f) => findings.push(f)
   const cat = memo(normalizeText)
   let n = 0
-  for (const slice of slices) {
-    const at = (field: string) => columnOf(slice.columns, field)
-    const [iCode, iName, iProvince, iCity, iSector, iEntity] = [at("credit_code"), at("name_zh"), at("province"), at("city"), at("sector"), at(ENTITY_ID)]
-    const none: ReadonlyArray<string> = []
-    for (const block of slice.blocks) {
-      const col = (k: number) => (k < 0 ? none : RawRows.columnCells(block, k))
-      const [codeCells, nameCells, provinceCells, cityCells, sectorCells, entityCells] = [col(iCode), col(iName), col(iProvince), col(iCity), col(iSector), col(iEntity)]
-      for (let i = 0; i < block.rows.length; i++) {
-        if (iEntity >= 0 && !isFirm(entityCells[i])) continue
-        const r = block.rows[i]!
-        creditCode.set(n, code(codeCells[i] ?? "").code ?? "")
-        name.set(n, zh(nameCells[i] ?? "", { source: slice.source, row: r }, "name_zh", emit))
-        province.set(n, cat(provinceCells[i] ?? ""))
-        city.set(n, cat(cityCells[i] ?? ""))
-        sector.set(n, cat(sectorCells[i] ?? ""))
-        source.set(n, slice.source)
-        row[n] = r
-        n++
-      }
+  for (const block of fieldBlocks(slices, ["credit_code", "name_zh", "province", "city", "sector", ENTITY_ID])) {
+    const [codeCells, nameCells, provinceCells, cityCells, sectorCells, entityCells] = block.cells
+    for (let i = 0; i < block.rows.length; i++) {
+      // A table without an entity id column (no cells) is all firms.
+      if (entityCells.length > 0 && !isFirm(entityCells[i])) continue
+      const r = block.rows[i]!
+      creditCode.set(n, code(codeCells[i] ?? "").code ?? "")
+      name.set(n, zh(nameCells[i] ?? "", { source: block.source, row: r }, "name_zh", emit))
+      province.set(n, cat(provinceCells[i] ?? ""))
+      city.set(n, cat(cityCells[i] ?? ""))
+      sector.set(n, cat(sectorCells[i] ?? ""))
+      source.set(n, block.source)
+      row[n] = r
+      n++
     }
   }
   return {

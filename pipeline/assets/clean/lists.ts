@@ -7,10 +7,9 @@
 import type { Listed } from "../../domain/Clean.js"
 import type * as Finding from "../../domain/Finding.js"
 import type * as RawRows from "../../domain/RawRows.js"
-import { columnCells } from "../../domain/RawRows.js"
 import { normalizeText } from "../../normalize/text.js"
 import { code, type Emit, memo, zh } from "./normalise.js"
-import { CodedBuilder, columnOf, cut, FULL_KEY_IS_KEY, inParts, NameColumns, type Part, type PartsOptions, rowsIn, type Slice, TextBuilder } from "./parts.js"
+import { CodedBuilder, cut, fieldBlocks, FULL_KEY_IS_KEY, inParts, NameColumns, type Part, type PartsOptions, rowsIn, type Slice, TextBuilder } from "./parts.js"
 
 /** Normalises the list rows of some slices, in order; `joined` for a part that crosses threads (see parts.ts). */
 export const normaliseSlices = (slices: ReadonlyArray<Slice>, joined = false): Part => {
@@ -25,29 +24,23 @@ export const normaliseSlices = (slices: ReadonlyArray<Slice>, joined = false): P
   const emit: Emit = (f) => findings.push(f)
   const cat = memo(normalizeText)
   let n = 0
-  for (const slice of slices) {
-    const at = (field: string) => columnOf(slice.columns, field)
-    const [iSeq, iCode, iName, iProvince, iSector, iBatch] = [at("seq"), at("credit_code"), at("company_name_zh"), at("province"), at("sector"), at("batch")]
-    const none: ReadonlyArray<string> = []
-    for (const block of slice.blocks) {
-      const col = (k: number) => (k < 0 ? none : columnCells(block, k))
-      const [seqCells, codeCells, nameCells, provinceCells, sectorCells, batchCells] = [col(iSeq), col(iCode), col(iName), col(iProvince), col(iSector), col(iBatch)]
-      for (let i = 0; i < block.rows.length; i++, n++) {
-        const r = block.rows[i]!
-        seq.set(n, normalizeText(seqCells[i] ?? ""))
-        const c = code(codeCells[i] ?? "")
-        creditCode.set(n, c.code ?? "")
-        valid[n] = c.valid ? 1 : 0
-        const name = zh(nameCells[i] ?? "", { source: slice.source, row: r }, "company_name_zh", emit)
-        names.set(n, name)
-        location.set(n, name?.location ?? "")
-        repaired[n] = name?.repaired === undefined ? 0 : 1
-        province.set(n, cat(provinceCells[i] ?? ""))
-        sector.set(n, cat(sectorCells[i] ?? ""))
-        batch.set(n, cat(batchCells[i] ?? ""))
-        source.set(n, slice.source)
-        row[n] = r
-      }
+  for (const block of fieldBlocks(slices, ["seq", "credit_code", "company_name_zh", "province", "sector", "batch"])) {
+    const [seqCells, codeCells, nameCells, provinceCells, sectorCells, batchCells] = block.cells
+    for (let i = 0; i < block.rows.length; i++, n++) {
+      const r = block.rows[i]!
+      seq.set(n, normalizeText(seqCells[i] ?? ""))
+      const c = code(codeCells[i] ?? "")
+      creditCode.set(n, c.code ?? "")
+      valid[n] = c.valid ? 1 : 0
+      const name = zh(nameCells[i] ?? "", { source: block.source, row: r }, "company_name_zh", emit)
+      names.set(n, name)
+      location.set(n, name?.location ?? "")
+      repaired[n] = name?.repaired === undefined ? 0 : 1
+      province.set(n, cat(provinceCells[i] ?? ""))
+      sector.set(n, cat(sectorCells[i] ?? ""))
+      batch.set(n, cat(batchCells[i] ?? ""))
+      source.set(n, block.source)
+      row[n] = r
     }
   }
   return {

@@ -116,7 +116,25 @@ export class CodedBuilder {
 export const rowsIn = (slices: ReadonlyArray<Slice>): number => slices.reduce((a, s) => a + s.blocks.reduce((b, k) => b + k.rows.length, 0), 0)
 
 /** Index of a field among a table's columns; the last one, as in `RawRecord.values` where a later duplicate wins. */
-export const columnOf = (columns: ReadonlyArray<string>, field: string): number => columns.lastIndexOf(field)
+const columnOf = (columns: ReadonlyArray<string>, field: string): number => columns.lastIndexOf(field)
+
+/** One block of a slice: its source, its rows' numbers, and the cells of the fields asked for. */
+export interface FieldBlock<F extends ReadonlyArray<string>> {
+  readonly source: string
+  readonly rows: Int32Array
+  /** Per field asked for, in that order: the block's cells (none when the table lacks the field). */
+  readonly cells: { readonly [K in keyof F]: ReadonlyArray<string> }
+}
+
+/** Every block of some slices, in order, with the cells of `fields` unpacked (what a normaliser walks). */
+export function* fieldBlocks<const F extends ReadonlyArray<string>>(slices: ReadonlyArray<Slice>, fields: F): Generator<FieldBlock<F>> {
+  const none: ReadonlyArray<string> = []
+  for (const slice of slices) {
+    const at = fields.map((f) => columnOf(slice.columns, f))
+    for (const block of slice.blocks)
+      yield { source: slice.source, rows: block.rows, cells: at.map((k) => (k < 0 ? none : RawRows.columnCells(block, k))) as FieldBlock<F>["cells"] }
+  }
+}
 
 /** A typed array cut to its first `n` items (itself when it has exactly `n`). */
 export const cut = <T extends NumberColumn>(a: T, n: number): T => (n === a.length ? a : (a.slice(0, n) as T))
