@@ -29,7 +29,7 @@ export type ListLinkStatus = "auto" | "decided" | "review" | "none"
 
 /** Each status's code in `ListLinks.status`. */
 export const LIST_LINK_STATUSES: ReadonlyArray<ListLinkStatus> = ["none", "auto", "decided", "review"]
-const STATUS_CODE: Readonly<Record<ListLinkStatus, number>> = { none: 0, auto: 1, decided: 2, review: 3 }
+const STATUS_CODE = Object.fromEntries(LIST_LINK_STATUSES.map((s, i) => [s, i])) as Readonly<Record<ListLinkStatus, number>>
 
 /**
  * Every list row's outcome, column by column: one link per list row, in list order (index i is
@@ -90,7 +90,7 @@ const linkAt = (links: ListLinks, i: number): ListLink => {
   const code = links.creditCode[i]!
   return {
     seq: links.seq[i]!,
-    source: links.source.values[links.source.codes[i]!]!,
+    source: textAt(links.source, i),
     row: links.row[i]!,
     creditCode: code === "" ? undefined : code,
     score: links.score[i]!,
@@ -390,8 +390,8 @@ export const linkList = (list: Listed, registry: Firms, options: ListLinkOptions
   const linkScore = new Float64Array(N)
   const linkStatus = new Uint8Array(N)
   const review: Array<ListReview> = []
-  // Each review row's source, for its finding.
-  const reviewSource: Array<string> = []
+  // A review row's finding, after every other finding of the outcome.
+  const reviewFindings: Array<Finding.Finding> = []
   let byCode = 0
   let byName = 0
   let byHomophone = 0
@@ -414,8 +414,7 @@ export const linkList = (list: Listed, registry: Firms, options: ListLinkOptions
       } else status = bestScore[i]! >= th.autoLink ? "auto" : "review"
       if (status === "review") {
         const code = regCode[ri]!
-        reviewSource.push(source)
-        review.push({
+        const r: ListReview = {
           seq,
           row,
           candidate: code,
@@ -423,7 +422,15 @@ export const linkList = (list: Listed, registry: Firms, options: ListLinkOptions
           linkKey: Decision.linkKeyOf(mKey[i]!, codes[i], code),
           reason: tie ? "ambiguous" : "review-band",
           evidence: explainListPair(rowAt(list, i), firmAt(registry, ri), w, (c) => charCount[c]! < rareBelow),
-        })
+        }
+        review.push(r)
+        reviewFindings.push(
+          Finding.make("info", "review-band", `Row ${r.seq}: best registry candidate ${r.candidate} scored ${r.score} (${r.reason}); a reviewer should accept or reject link ${r.linkKey}.`, {
+            source,
+            row,
+            value: r.linkKey,
+          }),
+        )
         if (tie)
           findings.push(
             Finding.make("warn", "ambiguous-match", `"${list.nameZh[i]!}" matches two registry firms equally well (score ${score}); sent to review.`, {
@@ -459,15 +466,7 @@ export const linkList = (list: Listed, registry: Firms, options: ListLinkOptions
     linkScore[i] = score
     linkStatus[i] = STATUS_CODE[status]
   }
-  review.forEach((r, j) =>
-    findings.push(
-      Finding.make("info", "review-band", `Row ${r.seq}: best registry candidate ${r.candidate} scored ${r.score} (${r.reason}); a reviewer should accept or reject link ${r.linkKey}.`, {
-        source: reviewSource[j],
-        row: r.row,
-        value: r.linkKey,
-      }),
-    ),
-  )
+  for (const f of reviewFindings) findings.push(f)
   if (useDecisions) findings.push(...Decision.unusedFindings(decisions))
   return {
     links: { length: N, seq: list.seq, source: list.source, row: list.row, creditCode: linkCode, score: linkScore, status: linkStatus },
