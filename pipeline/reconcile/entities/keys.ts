@@ -188,28 +188,15 @@ export class KeyIndex {
   }
 }
 
-/** Width, in pinyin-order positions, of the buckets `phoneticHash` puts characters in. */
+/** Width, in pinyin-order positions, of the buckets `phoneticHashes` puts characters in. */
 export const PHONETIC_BUCKET = 2 * HOMOPHONE_SPAN
 
 /**
  * A hash of a key read by sound: each ideograph becomes its pinyin-order bucket, so keys that
- * differ only by homophones usually hash alike. Two grids (`offset` 0 and PHONETIC_BUCKET / 2)
- * guarantee that two characters read alike share a bucket in at least one of them. `seed`
- * folds in a block (province, sector, length) so only comparable firms meet.
- */
-export const phoneticHash = (k: string, seed: number, offset: number, r: Uint16Array): number => {
-  let h = Math.imul(0x811c9dc5 ^ seed, 0x01000193)
-  for (let i = 0; i < k.length; i++) {
-    const c = k.charCodeAt(i)
-    const rank = r[c]!
-    h = Math.imul(h ^ (rank === 0 ? c + 0x10000 : ((rank + offset) / PHONETIC_BUCKET) | 0), 0x01000193)
-  }
-  return h >>> 0
-}
-
-/**
- * `phoneticHash` in both grids at once (offset 0 into `out[0]`, PHONETIC_BUCKET / 2 into
- * `out[1]`), in one pass over the key: list linking hashes every registry key in both.
+ * differ only by homophones usually hash alike. Two grids (bucket boundaries shifted by half a
+ * bucket) guarantee that two characters read alike share a bucket in at least one of them; both
+ * are hashed in one pass, into `out[0]` and `out[1]`. `seed` folds in a block (province, sector,
+ * length) so only comparable firms meet.
  */
 export const phoneticHashes = (k: string, seed: number, r: Uint16Array, out: Uint32Array): void => {
   let h0 = Math.imul(0x811c9dc5 ^ seed, 0x01000193)
