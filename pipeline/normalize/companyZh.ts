@@ -136,7 +136,7 @@ interface PlaceForm {
  */
 type PlaceTable = Map<number, Array<PlaceForm>>
 const twoChars = (s: string, at: number): number => s.charCodeAt(at) * 0x10000 + s.charCodeAt(at + 1)
-const byFirstChar: PlaceTable = new Map()
+const placesByStart: PlaceTable = new Map()
 const addForm = (text: string, place: string, explicit: boolean, into: PlaceTable) => {
   // The place lists are constants of this module: a one-character form would be a mistake in them,
   // caught when the module loads (every test loads it), never by a source's data.
@@ -148,13 +148,13 @@ const addForm = (text: string, place: string, explicit: boolean, into: PlaceTabl
   into.set(k, list)
 }
 for (const [name, suffix] of PROVINCES) {
-  addForm(name + suffix, name, true, byFirstChar)
-  if (suffix !== "省" && suffix !== "市") addForm(name + "自治区", name, true, byFirstChar)
-  addForm(name, name, false, byFirstChar)
+  addForm(name + suffix, name, true, placesByStart)
+  if (suffix !== "省" && suffix !== "市") addForm(name + "自治区", name, true, placesByStart)
+  addForm(name, name, false, placesByStart)
 }
 for (const city of CITIES) {
-  addForm(city + "市", city, true, byFirstChar)
-  addForm(city, city, false, byFirstChar)
+  addForm(city + "市", city, true, placesByStart)
+  addForm(city, city, false, placesByStart)
 }
 const bracketOnly: PlaceTable = new Map()
 for (const p of BRACKET_ONLY) addForm(p, "中国", false, bracketOnly)
@@ -172,7 +172,7 @@ const bracketPlace = (inner: string): string | undefined => {
   let at = 0
   let first: string | undefined
   while (at < inner.length) {
-    const f = matchPlace(inner, at, byFirstChar) ?? matchPlace(inner, at, bracketOnly)
+    const f = matchPlace(inner, at, placesByStart) ?? matchPlace(inner, at, bracketOnly)
     if (f === undefined) return undefined
     first ??= f.place
     at += f.text.length
@@ -182,7 +182,7 @@ const bracketPlace = (inner: string): string | undefined => {
 
 /** The place written at the start of a name (青岛海智… → 青岛), when it leaves a name behind. */
 const placePrefix = (name: string): PlaceForm | undefined => {
-  const f = matchPlace(name, 0, byFirstChar)
+  const f = matchPlace(name, 0, placesByStart)
   return f !== undefined && name.length - f.text.length >= 2 ? f : undefined
 }
 
