@@ -74,7 +74,6 @@ const listSheet = (data: PublicationData) => {
     byRow ??= new Map(Array.from({ length: links.length }, (_, j) => [`${textAt(links.source, j)}\u0000${links.row[j]}`, j]))
     return byRow.get(`${sourceOf(i)}\u0000${list.row[i]}`) ?? -1
   }
-  const { province, sector, batch } = list
   return table(
     "MIIT lists",
     [
@@ -100,9 +99,9 @@ const listSheet = (data: PublicationData) => {
             list.nameZh[i]!,
             list.creditCode[i]!,
             list.creditCodeValid[i] === 1,
-            province.values[province.codes[i]!]!,
-            sector.values[sector.codes[i]!]!,
-            batch.values[batch.codes[i]!]!,
+            textAt(list.province, i),
+            textAt(list.sector, i),
+            textAt(list.batch, i),
             l < 0 ? "" : links!.creditCode[l]!,
             l < 0 ? null : links!.score[l]!,
             l < 0 ? "" : LIST_LINK_STATUSES[links!.status[l]!]!,
