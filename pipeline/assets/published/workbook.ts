@@ -45,7 +45,7 @@ export const workbookAsset = (
         const result = yield* Effect.scoped(
           Effect.gen(function* () {
             const prepared = yield* Render.prepare(doc, join(ctx.filesDir, WORKBOOK_FILE))
-            const bundle = DataBundle.writeBundle({
+            yield* DataBundle.writeBundle({
               dir: join(ctx.filesDir, "data"),
               title: data.title,
               license: "Facts compiled from public material; cite the original publications listed in sources.json / the Sources table.",
@@ -55,7 +55,6 @@ export const workbookAsset = (
                 return { sheet, title: sheet.name, description: sheet.name, sources, ...(encoded !== undefined ? { encoded } : {}) }
               }),
             })
-            yield* bundle
             return yield* Render.write(prepared)
           }),
         )

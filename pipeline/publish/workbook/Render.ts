@@ -8,9 +8,9 @@
  * hyperlinks and native charts, and write the package with fixed entry dates and a fixed entry order.
  * A big table (see `bigTableRows`) is read into columns first: its texts of few values become shared
  * strings and its rows are written in segments by worker threads and this thread (see `segmented`).
- * exceljs' own streaming writer needs ~47 s for 1M rows × 8 columns here; this path ~6 s for the
- * 1M-row list sheet (12 columns) with the data bundle, at ~1 GB peak RSS with the list in memory
- * (the workbook bench).
+ * exceljs' own streaming writer needs ~47 s for 1M rows × 8 columns here; this path a few seconds
+ * for the 1M-row list sheet (12 columns) with the data bundle, under 1 GB peak RSS with the list
+ * in memory (the workbook bench; its figures are in the README).
  */
 import { Effect, type Scope } from "effect"
 import ExcelJS from "exceljs"
@@ -47,8 +47,8 @@ export interface RenderOptions {
   /**
    * Whether this thread writes segments too, as one of the `threads`, once `write` has begun
    * (default true): it would otherwise mostly wait, and each worker holds ~60–100 MB while it
-   * writes. Measured on the 1M-row workbook bench: peak RSS 979–1,003 MB against 1,036–1,039 MB
-   * with a second worker.
+   * writes. Measured on the 1M-row workbook bench when it was chosen: peak RSS 979–1,003 MB
+   * against 1,036–1,039 MB with a second worker.
    */
   readonly ownLane?: boolean
   /** Rows per segment of a big table (default `SheetXml.SEGMENT_ROWS`; tests use fewer). */
