@@ -60,7 +60,7 @@ export const makeRunId = Effect.map(Clock.currentTimeMillis, (ms) => {
 const OBSERVE_CONCURRENCY = 4
 
 /** Observes every asset's input version (source checksums); an unobservable input forces a run. */
-export const observe = <R>(defs: Definitions<R>) =>
+const observe = <R>(defs: Definitions<R>) =>
   Effect.gen(function* () {
     const keys = defs.order.filter((key) => defs.assets.get(key)!.observe !== undefined)
     const versions = yield* Effect.forEach(

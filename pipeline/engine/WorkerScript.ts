@@ -45,8 +45,9 @@ export interface AskOptions<Reply> {
 /**
  * Runs `script` in a worker thread for one job: sends it `message`, and gives its reply, or
  * undefined when it cannot start, fails, exits first or is stopped. The worker is ended once the
- * job is over. Worker threads are started and ended only here: one job each (this: ingest
- * ranges, registry firms) or a run of jobs on one thread (`WorkerLane`: workbook segments).
+ * job is over. Worker threads are started only here: one job each (this: ingest ranges, the
+ * parts of the registry firms and the lists) or a run of jobs on one thread (`WorkerLane`:
+ * workbook segments, which Render may also end early through the lane's `running` set).
  */
 export const askWorker = <Reply>(script: URL, message: unknown, options: AskOptions<Reply> = {}): Promise<Reply | undefined> =>
   new Promise((resolve) => {
@@ -97,7 +98,7 @@ export class WorkerLane<Reply> {
     private readonly running?: Set<Worker>,
   ) {}
 
-  ask(message: unknown, transfer: ReadonlyArray<ArrayBuffer> = []): Promise<Reply | undefined> {
+  ask(message: unknown): Promise<Reply | undefined> {
     if (this.broken) return Promise.resolve(undefined)
     return new Promise((resolve) => {
       let worker: Worker | undefined
@@ -108,13 +109,13 @@ export class WorkerLane<Reply> {
           this.running?.add(started)
           // Between asks too: a worker that errs or exits while idle breaks the lane (and an
           // error with no listener would be thrown at the process).
-          started.on("error", () => this.fail())
-          started.once("exit", () => this.fail())
+          started.on("error", () => void this.end())
+          started.once("exit", () => void this.end())
         }
         worker = this.worker
-        worker.postMessage(message, [...transfer])
+        worker.postMessage(message)
       } catch {
-        this.fail()
+        void this.end()
         resolve(undefined)
         return
       }
@@ -128,7 +129,7 @@ export class WorkerLane<Reply> {
         started.off("message", onMessage)
         started.off("error", onFailure)
         started.off("exit", onFailure)
-        this.fail()
+        void this.end()
         resolve(undefined)
       }
       started.once("message", onMessage)
@@ -145,9 +146,5 @@ export class WorkerLane<Reply> {
     if (w === undefined) return Promise.resolve()
     this.running?.delete(w)
     return w.terminate().then(() => undefined)
-  }
-
-  private fail(): void {
-    void this.end()
   }
 }
