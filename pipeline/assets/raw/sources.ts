@@ -44,11 +44,11 @@ const onceOnSuccess = <A, E, R>(effect: Effect.Effect<A, E, R>): Effect.Effect<A
 }
 
 /** The version of a source's input: its sidecar and its bytes (fetched first when remote), as "sidecar hash:sha256". */
-const observe = (entry: SourceEntry, fetch: ReturnType<typeof fetched>) =>
+const observe = (entry: SourceEntry, snapshot: ReturnType<typeof fetched>) =>
   Effect.gen(function* () {
     const sidecar = createHash("sha256").update(entry.sidecarText).digest("hex").slice(0, 16)
     if (entry.sidecar.download) {
-      const r = yield* fetch
+      const r = yield* snapshot
       return `${sidecar}:${r.sha256}`
     }
     return `${sidecar}:${yield* SourceCatalog.sha256File(entry.file)}`
@@ -59,14 +59,14 @@ export const observedSha256 = (observed: string): string => observed.slice(obser
 
 /** The raw asset of one source. */
 export const rawAsset = (entry: SourceEntry) => {
-  const fetch = onceOnSuccess(fetched(entry))
+  const snapshot = onceOnSuccess(fetched(entry))
   return Asset.make({
     key: keyOf(entry),
     description: `${entry.sidecar.title} (${entry.id}): raw rows, provenance, quarantine and validation report`,
     // 2: rows packed as bytes (RawRows); a value stored by version 1 holds strings and is read again from the source.
     codeVersion: "2",
     metadata: { source: entry.id, kind: entry.sidecar.kind },
-    observe: observe(entry, fetch),
+    observe: observe(entry, snapshot),
     checks: [
       {
         name: "has-rows",
@@ -81,7 +81,7 @@ export const rawAsset = (entry: SourceEntry) => {
         let file = entry.file
         const extra = []
         if (entry.sidecar.download) {
-          const r = yield* fetch
+          const r = yield* snapshot
           file = r.path
           extra.push(...r.findings)
         } else if (!existsSync(file)) {
