@@ -8,16 +8,11 @@ import * as Parts from "../../../pipeline/assets/clean/parts.js"
 import * as RawRows from "../../../pipeline/domain/RawRows.js"
 import type { RawTable } from "../../../pipeline/ingest/Ingest.js"
 import * as Listed from "../../../pipeline/reconcile/entities/Listed.js"
+import { rawTable } from "./support.js"
 
 const COLUMNS = ["seq", "company_name_zh", "credit_code", "province", "sector", "batch"]
 
-const table = (id: string, rows: ReadonlyArray<Record<string, string>>): RawTable => ({
-  source: { id, kind: "miit-list", title: "t", producer: "p", url: "https://example.org", retrieved: "2026-11-29", sha256: "0", encoding: "utf-8", headerRow: 1, headers: COLUMNS, mapping: {}, extras: [] },
-  rows: RawRows.fromRecords(COLUMNS, rows.map((values, i) => ({ row: i + 2, values }))),
-  quarantine: [],
-  counts: { read: rows.length, kept: rows.length, rejected: 0 },
-  findings: [],
-})
+const table = (id: string, rows: ReadonlyArray<Record<string, string>>): RawTable => rawTable(id, "miit-list", COLUMNS, rows)
 
 const small = () =>
   table("miit/t/giants.csv", [

@@ -10,14 +10,9 @@ import * as Firms from "../../../pipeline/assets/clean/firms.js"
 import * as N from "../../../pipeline/assets/clean/normalise.js"
 import * as Parts from "../../../pipeline/assets/clean/parts.js"
 import { firmAt } from "../../../pipeline/reconcile/entities/Firms.js"
+import { rawTable } from "./support.js"
 
-const table = (id: string, columns: ReadonlyArray<string>, rows: ReadonlyArray<Record<string, string>>): RawTable => ({
-  source: { id, kind: "reference", title: "t", producer: "p", url: "https://example.org", retrieved: "2026-11-29", sha256: "0", encoding: "utf-8", headerRow: 1, headers: columns, mapping: {}, extras: [] },
-  rows: RawRows.fromRecords(columns, rows.map((values, i) => ({ row: i + 2, values }))),
-  quarantine: [],
-  counts: { read: rows.length, kept: rows.length, rejected: 0 },
-  findings: [],
-})
+const table = (id: string, columns: ReadonlyArray<string>, rows: ReadonlyArray<Record<string, string>>): RawTable => rawTable(id, "reference", columns, rows)
 
 const mixed = () =>
   table("reference/t/mixed.csv", ["credit_code", "name_zh", "name_en", "province", "city", "sector", "entity_id"], [
