@@ -68,18 +68,18 @@ export function* segmentsOf(rows: Rows, width: number, size: number): Generator<
 const encodeColumn = (values: ReadonlyArray<CellValue>, n: number): EncodedColumn => {
   const limit = Math.min(MAX_DICT, Math.max(16, n >> 2))
   let kind: Kind = "empty"
-  let distinct: Set<string | null> | undefined = new Set()
+  // Each distinct text (and null) with its code, in order of first appearance, while few enough.
+  let distinct: Map<string | null, number> | undefined = new Map()
   for (let i = 0; i < n; i++) {
     const v = values[i]!
     const k = kindOf(v)
     if (k !== "empty" && k !== kind) kind = kind === "empty" ? k : "any"
-    if (distinct !== undefined && (v === null || typeof v === "string")) {
-      distinct.add(v)
+    if (distinct !== undefined && (v === null || typeof v === "string") && !distinct.has(v)) {
+      distinct.set(v, distinct.size)
       if (distinct.size > limit) distinct = undefined
     }
   }
-  const dictionary = kind === "text" && distinct !== undefined ? [...distinct] : undefined
-  const b = builder(dictionary !== undefined ? "dict" : kind, n, dictionary, dictionary === undefined ? undefined : new Map(dictionary.map((v, k) => [v, k])))
+  const b = kind === "text" && distinct !== undefined ? dictBuilder(distinct, n) : builder(kind, n)
   for (let i = 0; i < n; i++) b.set(i, values[i]!)
   return b.done()
 }
@@ -97,8 +97,14 @@ interface Builder {
   done(): EncodedColumn
 }
 
-/** A builder of `n` cells; a dictionary column's gets its values and their index. */
-const builder = (kind: Kind | "dict", n: number, values?: ReadonlyArray<string | null>, index?: ReadonlyMap<string | null, number>): Builder => {
+/** A dictionary column's builder of `n` cells: each text's code in `index` (which holds them all). */
+const dictBuilder = (index: ReadonlyMap<string | null, number>, n: number): Builder => {
+  const codes = new Uint16Array(n)
+  return { set: (i, v) => void (codes[i] = index.get(v as string | null)!), done: () => ({ t: "dict", values: [...index.keys()], codes }) }
+}
+
+/** A builder of `n` cells of a kind. */
+const builder = (kind: Kind, n: number): Builder => {
   switch (kind) {
     case "num": {
       const values = new Float64Array(n)
@@ -114,10 +120,6 @@ const builder = (kind: Kind | "dict", n: number, values?: ReadonlyArray<string |
     case "bool": {
       const values = new Uint8Array(n)
       return { set: (i, v) => void (values[i] = v === null ? 2 : v ? 1 : 0), done: () => ({ t: "bool", values }) }
-    }
-    case "dict": {
-      const codes = new Uint16Array(n)
-      return { set: (i, v) => void (codes[i] = index!.get(v as string | null)!), done: () => ({ t: "dict", values: values!, codes }) }
     }
     case "text": {
       const lengths = new Int32Array(n)
