@@ -33,7 +33,6 @@ import * as SourceCatalog from "../pipeline/ingest/SourceCatalog.js"
 import * as DataBundle from "../pipeline/publish/workbook/DataBundle.js"
 import * as Observatory from "../pipeline/publish/workbook/Observatory.js"
 import * as Render from "../pipeline/publish/workbook/Render.js"
-import type { TableSheet } from "../pipeline/publish/workbook/WorkbookDoc.js"
 import { BENCH_FILES, cacheRoot, emit, fileBytes, now, parseArgs, writeBenchSources } from "./lib.js"
 
 /** The generated list (kind miit-list), the workbook's only big input. */
@@ -102,17 +101,17 @@ const main = async () => {
       Effect.scoped(
         Effect.gen(function* () {
           const prepared = yield* Render.prepare(doc, file, process.env["IIOT_BENCH_RENDER_IN_THREAD"] === "1" ? { workers: false } : {})
-          const tables = doc.sheets.filter((s): s is TableSheet => s.kind === "table")
           const b = now()
           const bundle = yield* DataBundle.writeBundle({
             dir: join(scratch, "data"),
             title: pub.title,
             license: "bench",
             generatedAt: pub.asOf,
-            tables: tables.map((sheet) => {
-              const encoded = prepared.encoded.get(sheet)
-              return { sheet, title: sheet.name, description: sheet.name, sources: pub.sources.map((s) => ({ title: s.info.title })), ...(encoded !== undefined ? { encoded } : {}) }
-            }),
+            tables: DataBundle.tablesOf(
+              doc.sheets,
+              prepared.encoded,
+              pub.sources.map((s) => ({ title: s.info.title })),
+            ),
           })
           bundleMs = now() - b
           const result = yield* Render.write(prepared)

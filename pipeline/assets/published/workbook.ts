@@ -7,7 +7,6 @@ import type { RawTable } from "../../ingest/Ingest.js"
 import * as DataBundle from "../../publish/workbook/DataBundle.js"
 import * as Observatory from "../../publish/workbook/Observatory.js"
 import * as Render from "../../publish/workbook/Render.js"
-import type { TableSheet } from "../../publish/workbook/WorkbookDoc.js"
 import * as Model from "./model.js"
 
 /** The workbook's file name inside the asset's files folder. */
@@ -29,7 +28,6 @@ export const workbookAsset = (
       Effect.gen(function* () {
         const data = Model.gatherNamed((name) => inputs[name], { dataVersion: ctx.fingerprint, taiwanPolicy: "separate" })
         const doc = Observatory.build(data)
-        const tables = doc.sheets.filter((s): s is TableSheet => s.kind === "table")
         // Every table rests on every source, so the list is built once for all of them.
         const sources = data.sources.map((s) => ({
           title: s.info.title,
@@ -50,10 +48,7 @@ export const workbookAsset = (
               title: data.title,
               license: "Facts compiled from public material; cite the original publications listed in sources.json / the Sources table.",
               generatedAt: data.asOf,
-              tables: tables.map((sheet) => {
-                const encoded = prepared.encoded.get(sheet)
-                return { sheet, title: sheet.name, description: sheet.name, sources, ...(encoded !== undefined ? { encoded } : {}) }
-              }),
+              tables: DataBundle.tablesOf(doc.sheets, prepared.encoded, sources),
             })
             return yield* Render.write(prepared)
           }),

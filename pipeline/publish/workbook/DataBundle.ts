@@ -39,6 +39,23 @@ export interface BundleTable {
   readonly encoded?: ReadonlyArray<Columns.EncodedRows>
 }
 
+/**
+ * A workbook's table sheets as bundle tables, each resting on `sources`, with the columns the
+ * workbook read a big table into (`Render.Prepared.encoded`): what the workbook asset (and its
+ * bench) write beside the workbook.
+ */
+export const tablesOf = (
+  sheets: ReadonlyArray<Doc.SheetDoc>,
+  encoded: ReadonlyMap<TableSheet, ReadonlyArray<Columns.EncodedRows>>,
+  sources: ReadonlyArray<BundleSource>,
+): Array<BundleTable> =>
+  sheets
+    .filter((s): s is TableSheet => s.kind === "table")
+    .map((sheet) => {
+      const columns = encoded.get(sheet)
+      return { sheet, title: sheet.name, description: sheet.name, sources, ...(columns !== undefined ? { encoded: columns } : {}) }
+    })
+
 /** The whole bundle. */
 export interface BundleSpec {
   readonly dir: string
