@@ -30,7 +30,7 @@ const olderThanSources = (script: string, sourceDirs: ReadonlyArray<string>): bo
 // No inherited flags: a loader such as tsx (tests, bench) would load itself again in the worker.
 const start = (script: URL): Worker => new Worker(script, { execArgv: [] })
 
-/** How `askWorker` runs a job; all optional. */
+/** How a job is asked (`askWorker`, `WorkerLane.ask`); all optional. */
 export interface AskOptions<Reply> {
   /** Ends the worker (the answer is then undefined). */
   readonly signal?: AbortSignal
@@ -45,49 +45,22 @@ export interface AskOptions<Reply> {
 /**
  * Runs `script` in a worker thread for one job: sends it `message`, and gives its reply, or
  * undefined when it cannot start, fails, exits first or is stopped. The worker is ended once the
- * job is over. Worker threads are started only here: one job each (this: ingest ranges, the
- * parts of the registry firms and the lists) or a run of jobs on one thread (`WorkerLane`:
- * workbook segments, which Render may also end early through the lane's `running` set).
+ * job is over: a lane of one job (ingest ranges, the parts of the registry firms and the lists).
  */
-export const askWorker = <Reply>(script: URL, message: unknown, options: AskOptions<Reply> = {}): Promise<Reply | undefined> =>
-  new Promise((resolve) => {
-    const { signal, collect = (m: unknown) => ({ reply: m as Reply }) } = options
-    let worker: Worker | undefined
-    try {
-      worker = start(script)
-      worker.postMessage(message)
-    } catch {
-      // Could not start, or the message could not be sent (e.g. a value that cannot be cloned): end it.
-      if (worker !== undefined) void worker.terminate()
-      resolve(undefined)
-      return
-    }
-    const started = worker
-    let settled = false
-    const settle = (reply: Reply | undefined) => {
-      if (settled) return
-      settled = true
-      signal?.removeEventListener("abort", stop)
-      void started.terminate()
-      resolve(reply)
-    }
-    const stop = () => settle(undefined)
-    if (signal?.aborted === true) return stop()
-    signal?.addEventListener("abort", stop)
-    started.on("message", (m: unknown) => {
-      const done = collect(m)
-      if (done !== undefined) settle(done.reply)
-    })
-    started.once("error", stop)
-    started.once("exit", stop)
+export const askWorker = <Reply>(script: URL, message: unknown, options: AskOptions<Reply> = {}): Promise<Reply | undefined> => {
+  const lane = new WorkerLane<Reply>(script)
+  return lane.ask(message, options).then((reply) => {
+    void lane.end()
+    return reply
   })
+}
 
 /**
- * One worker thread asked one job after another (a message each; the first message back is its
- * reply), so a run of jobs pays for one thread start, not one each (~50–100 ms and a fresh heap).
- * The worker script must answer every message it gets, in order. After a failure (the worker
- * errs or exits, is ended from outside through `running`, or a message cannot be sent) every
- * ask gives undefined at once, and the caller does the job itself.
+ * One worker thread asked one job after another, so a run of jobs pays for one thread start, not
+ * one each (~50–100 ms and a fresh heap): workbook segments, or one job (`askWorker`). The worker
+ * script must answer every message it gets, in order. After a failure (the worker errs or exits,
+ * is ended from outside through `running` or by a job's signal, or a message cannot be sent)
+ * every ask gives undefined at once, and the caller does the job itself.
  */
 export class WorkerLane<Reply> {
   private worker: Worker | undefined
@@ -98,8 +71,9 @@ export class WorkerLane<Reply> {
     private readonly running?: Set<Worker>,
   ) {}
 
-  ask(message: unknown): Promise<Reply | undefined> {
+  ask(message: unknown, options: AskOptions<Reply> = {}): Promise<Reply | undefined> {
     if (this.broken) return Promise.resolve(undefined)
+    const { signal, collect = (m: unknown) => ({ reply: m as Reply }) } = options
     return new Promise((resolve) => {
       let worker: Worker | undefined
       try {
@@ -115,24 +89,28 @@ export class WorkerLane<Reply> {
         worker = this.worker
         worker.postMessage(message)
       } catch {
+        // Could not start, or the message could not be sent (e.g. a value that cannot be cloned).
         void this.end()
         resolve(undefined)
         return
       }
       const started = worker
-      const onMessage = (m: unknown) => {
-        started.off("error", onFailure)
-        started.off("exit", onFailure)
-        resolve(m as Reply)
-      }
-      const onFailure = () => {
+      const finish = (reply: Reply | undefined, failed: boolean) => {
         started.off("message", onMessage)
         started.off("error", onFailure)
         started.off("exit", onFailure)
-        void this.end()
-        resolve(undefined)
+        signal?.removeEventListener("abort", onFailure)
+        if (failed) void this.end()
+        resolve(reply)
       }
-      started.once("message", onMessage)
+      const onMessage = (m: unknown) => {
+        const done = collect(m)
+        if (done !== undefined) finish(done.reply, false)
+      }
+      const onFailure = () => finish(undefined, true)
+      if (signal?.aborted === true) return onFailure()
+      signal?.addEventListener("abort", onFailure)
+      started.on("message", onMessage)
       started.once("error", onFailure)
       started.once("exit", onFailure)
     })
