@@ -152,12 +152,10 @@ export function* columnChunks(columns: ReadonlyArray<ColumnDoc>, segments: Reado
     const width = cells.length
     for (let from = 0; from < encoded.count; from += CHUNK) {
       const to = Math.min(encoded.count, from + CHUNK)
-      let out = ""
-      for (let i = from; i < to; i++) {
-        out += "\r\n"
-        for (let j = 0; j < width; j++) out += j === 0 ? cells[0]!(i) : "," + cells[j]!(i)
-      }
-      yield out
+      // Pieces joined once: a string grown by `+=` is a rope that must be flattened for UTF-8.
+      const parts: Array<string> = []
+      for (let i = from; i < to; i++) for (let j = 0; j < width; j++) parts.push(j === 0 ? "\r\n" : ",", cells[j]!(i))
+      yield parts.join("")
     }
   }
 }

@@ -13,7 +13,7 @@ import * as Mention from "../../reconcile/entities/Mention.js"
 import { textAt } from "../../reconcile/entities/Firms.js"
 import { LIST_LINK_STATUSES } from "../../reconcile/entities/ListLink.js"
 import type { PublicationData } from "../Data.js"
-import type { CellValue, ColumnDoc, Row, Rows, SheetDoc, TableSheet, TextLine, WorkbookDoc } from "./WorkbookDoc.js"
+import type { CellValue, ColumnDoc, Row, Rows, SheetDoc, SourceColumn, TableSheet, TextLine, WorkbookDoc } from "./WorkbookDoc.js"
 
 const col = (header: string, key: string, kind: ColumnDoc["kind"] = "text", extra: Partial<ColumnDoc> = {}): ColumnDoc => ({ header, key, kind, ...extra })
 const link = (url: string): CellValue => {
@@ -74,6 +74,26 @@ const listSheet = (data: PublicationData) => {
     byRow ??= new Map(Array.from({ length: links.length }, (_, j) => [`${textAt(links.source, j)}\u0000${links.row[j]}`, j]))
     return byRow.get(`${sourceOf(i)}\u0000${list.row[i]}`) ?? -1
   }
+  // When every link is its own row's (always, as the assets make them), the sheet is also given
+  // in columns: the list's and the links' own (see RowSource.columns).
+  const aligned =
+    links !== undefined &&
+    links.length === list.length &&
+    list.row.every((r, i) => links.row[i] === r && textAt(links.source, i) === sourceOf(i))
+  const columns = (): ReadonlyArray<SourceColumn> => [
+    { t: "text", values: list.seq },
+    { t: "text", values: list.nameZh },
+    { t: "text", values: list.creditCode },
+    { t: "bool", values: list.creditCodeValid },
+    { t: "coded", ...list.province },
+    { t: "coded", ...list.sector },
+    { t: "coded", ...list.batch },
+    { t: "text", values: links!.creditCode },
+    { t: "num", values: links!.score },
+    { t: "coded", values: LIST_LINK_STATUSES, codes: links!.status },
+    { t: "coded", ...list.source },
+    { t: "num", values: list.row },
+  ]
   return table(
     "MIIT lists",
     [
@@ -110,6 +130,7 @@ const listSheet = (data: PublicationData) => {
           ]
         }
       },
+      ...(aligned ? { columns } : {}),
     },
   )
 }

@@ -9,10 +9,26 @@ export type CellValue = string | number | boolean | null | { readonly text: stri
 /** One table row, cells in column order. */
 export type Row = ReadonlyArray<CellValue>
 
+/**
+ * One column of a `RowSource` held whole (all `count` cells), for sources that keep their data in
+ * columns: numbers, booleans (0 false, 1 true), texts, or texts coded by a dictionary. No nulls:
+ * a missing text is "" (which writes no cell, as in a row).
+ */
+export type SourceColumn =
+  | { readonly t: "num"; readonly values: ArrayLike<number> }
+  | { readonly t: "bool"; readonly values: ArrayLike<number> }
+  | { readonly t: "text"; readonly values: ReadonlyArray<string> }
+  | { readonly t: "coded"; readonly values: ReadonlyArray<string>; readonly codes: ArrayLike<number> }
+
 /** Rows too many to hold twice: a known count and a factory giving a fresh iterator each time (charts, CSV and workbook each read them). */
 export interface RowSource {
   readonly count: number
   readonly rows: () => Iterable<Row>
+  /**
+   * The same cells column by column, for a source that holds them so: a big table is then read
+   * into segments without a row array per row (see `Columns.segmentsOf`). Optional.
+   */
+  readonly columns?: () => ReadonlyArray<SourceColumn>
 }
 
 /** Rows of a table: a plain array, or a re-iterable source for large data. */
@@ -221,18 +237,36 @@ export const problems = (doc: WorkbookDoc): ReadonlyArray<Problem> => {
   return out
 }
 
-/** Lazily skips `skip` rows and yields at most `take` of the rest. */
-const slice = (rows: Rows, skip: number, take: number): RowSource => ({
-  count: take,
-  rows: function* () {
-    let i = 0
-    for (const row of iterateRows(rows)) {
-      if (i >= skip + take) return
-      if (i >= skip) yield row
-      i++
-    }
-  },
-})
+/** Lazily skips `skip` rows and yields at most `take` of the rest (and the same part of its columns, if it has them). */
+const slice = (rows: Rows, skip: number, take: number): RowSource => {
+  const columns = isRowSource(rows) ? rows.columns : undefined
+  return {
+    count: take,
+    rows: function* () {
+      let i = 0
+      for (const row of iterateRows(rows)) {
+        if (i >= skip + take) return
+        if (i >= skip) yield row
+        i++
+      }
+    },
+    ...(columns === undefined ? {} : { columns: () => columns().map((c) => sliceColumn(c, skip, skip + take)) }),
+  }
+}
+
+const part = <T>(a: ArrayLike<T>, from: number, to: number): ArrayLike<T> =>
+  ArrayBuffer.isView(a) ? (a as unknown as Uint8Array).subarray(from, to) as unknown as ArrayLike<T> : Array.prototype.slice.call(a, from, to)
+
+const sliceColumn = (c: SourceColumn, from: number, to: number): SourceColumn => {
+  switch (c.t) {
+    case "coded":
+      return { t: "coded", values: c.values, codes: part(c.codes, from, to) }
+    case "text":
+      return { t: "text", values: part(c.values, from, to) as ReadonlyArray<string> }
+    default:
+      return { t: c.t, values: part(c.values, from, to) }
+  }
+}
 
 /**
  * Splits every table whose rows do not fit one sheet into "Name", "Name (2)", … each with a note

@@ -4,7 +4,8 @@ import * as Model from "../../../pipeline/assets/published/model.js"
 import type { ListRow } from "../../../pipeline/domain/Clean.js"
 import type { PublicationData } from "../../../pipeline/publish/Data.js"
 import * as Observatory from "../../../pipeline/publish/workbook/Observatory.js"
-import { iterateRows, type TableSheet } from "../../../pipeline/publish/workbook/WorkbookDoc.js"
+import * as Columns from "../../../pipeline/publish/workbook/Columns.js"
+import { iterateRows, type RowSource, type TableSheet } from "../../../pipeline/publish/workbook/WorkbookDoc.js"
 import { coded } from "../../../pipeline/reconcile/entities/Firms.js"
 import * as Listed from "../../../pipeline/reconcile/entities/Listed.js"
 import type { ListLinkResult, ListLinks } from "../../../pipeline/reconcile/entities/ListLink.js"
@@ -36,15 +37,17 @@ const links = (of: ReadonlyArray<readonly [string, number, string, number, numbe
   return { links: l, review: [], findings: [], stats }
 }
 
-const listSheet = (result: ListLinkResult): Array<ReadonlyArray<unknown>> => {
+const sheetOf = (result: ListLinkResult): TableSheet => {
   const empty = { rows: [], findings: [] }
   const data: PublicationData = {
     ...Model.gather([], { platforms: empty, collaborations: empty, lists: { rows: list, findings: [] }, lighthouses: empty, rounds: empty, spending: empty }, { dataVersion: "test", taiwanPolicy: "separate" }),
     listLinks: result,
   }
-  const sheet = Observatory.build(data).sheets.find((s) => s.name === "MIIT lists") as TableSheet
-  return [...iterateRows(sheet.rows)].map((r) => [r[1], r[7], r[8], r[9], r[10], r[11]])
+  return Observatory.build(data).sheets.find((s) => s.name === "MIIT lists") as TableSheet
 }
+
+const listSheet = (result: ListLinkResult): Array<ReadonlyArray<unknown>> =>
+  [...iterateRows(sheetOf(result).rows)].map((r) => [r[1], r[7], r[8], r[9], r[10], r[11]])
 
 describe("the MIIT lists sheet", () => {
   const expected = [
@@ -62,5 +65,16 @@ describe("the MIIT lists sheet", () => {
     expect(listSheet(links([["miit/b.csv", 2, "922", 7, 2], ["miit/a.csv", 3, "", 0, 0], ["miit/a.csv", 2, "911", 9, 1]]))).toEqual(expected)
     // A row without a link shows none, never another row's.
     expect(listSheet(links([["miit/a.csv", 2, "911", 9, 1]])).map((r) => r.slice(1, 4))).toEqual([["911", 9, "auto"], ["", null, ""], ["", null, ""]])
+  })
+
+  it("is given in columns too, with the same cells, when every link is its own row's", () => {
+    const rows = (sheet: TableSheet) => [...iterateRows(sheet.rows)]
+    const aligned = sheetOf(links([["miit/a.csv", 2, "911", 9, 1], ["miit/a.csv", 3, "", 0, 0], ["miit/b.csv", 2, "922", 7, 2]]))
+    const source = aligned.rows as RowSource
+    expect(source.columns).toBeDefined()
+    const fromColumns = [...Columns.segmentsOf(source, aligned.columns.length, 2)].flatMap((s) => [...iterateRows(Columns.decode(s))])
+    expect(fromColumns).toEqual(rows(aligned))
+    // Out of order, the rows find their links by provenance and the columns are not offered.
+    expect((sheetOf(links([["miit/b.csv", 2, "922", 7, 2], ["miit/a.csv", 3, "", 0, 0], ["miit/a.csv", 2, "911", 9, 1]])).rows as RowSource).columns).toBeUndefined()
   })
 })

@@ -137,6 +137,43 @@ describe("Columns", () => {
     expect(() => [...Columns.segmentsOf({ count: 10, rows: () => rows.slice(0, 11) }, 4, 5)]).toThrow(/more rows than the 10 declared/)
   })
 
+  it("reads a source held in columns into exactly the segments its rows give", () => {
+    // Each column kind a source may hold; the coded one repeats a text in its dictionary, and
+    // texts of few values become dictionaries only where the segment is long enough.
+    const arbColumns = fc.integer({ min: 0, max: 300 }).chain((n) =>
+      fc.tuple(
+        fc.constant(n),
+        fc.array(fc.double({ noDefaultInfinity: false }), { minLength: n, maxLength: n }),
+        fc.array(fc.integer({ min: 0, max: 1 }), { minLength: n, maxLength: n }),
+        fc.array(fc.constantFrom("", "北京", "=1+1", "a", "b"), { minLength: n, maxLength: n }),
+        fc.array(fc.string({ maxLength: 3 }), { minLength: n, maxLength: n }),
+        fc.array(fc.integer({ min: 0, max: 40 }), { minLength: n, maxLength: n }),
+        fc.integer({ min: 1, max: 120 }),
+      ),
+    )
+    fc.assert(
+      fc.property(arbColumns, ([n, nums, bools, few, many, codes, size]) => {
+        const dictionary = Array.from({ length: 41 }, (_, k) => (k % 7 === 3 ? "重复" : `值${k}`))
+        const columns: ReadonlyArray<Doc.SourceColumn> = [
+          { t: "num", values: Float64Array.from(nums) },
+          { t: "bool", values: Uint8Array.from(bools) },
+          { t: "text", values: few },
+          { t: "text", values: many },
+          { t: "coded", values: dictionary, codes: Uint32Array.from(codes) },
+        ]
+        const rows: Array<Row> = Array.from({ length: n }, (_, i) => [nums[i]!, bools[i] === 1, few[i]!, many[i]!, dictionary[codes[i]!]!])
+        const byRows = [...Columns.segmentsOf({ count: n, rows: () => rows }, 5, size)]
+        const byColumns = [...Columns.segmentsOf({ count: n, rows: () => rows, columns: () => columns }, 5, size)]
+        expect(byColumns).toEqual(byRows)
+      }),
+      { numRuns: 200 },
+    )
+    // A column of another length than the source's, or a source of another width than the sheet's, fails.
+    const one: Doc.SourceColumn = { t: "text", values: ["a", "b"] }
+    expect(() => [...Columns.segmentsOf({ count: 3, rows: () => [], columns: () => [one] }, 1, 10)]).toThrow(/holds 2 cells but the source declares 3/)
+    expect(() => [...Columns.segmentsOf({ count: 2, rows: () => [], columns: () => [one] }, 2, 10)]).toThrow(/has 1 columns but the sheet 2/)
+  })
+
   it("fails on a row source that gives fewer rows than it declares", () => {
     expect(() => Columns.encode({ count: 3, rows: () => [["a"]] }, 1)).toThrow(/gave 1 rows but 3/)
     expect(() => Columns.encode({ count: 1, rows: () => [["a"], ["b"]] }, 1)).toThrow(/more rows than the 1 declared/)

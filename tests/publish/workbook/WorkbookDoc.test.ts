@@ -19,6 +19,25 @@ describe("WorkbookDoc", () => {
     expect(Doc.splitOversized(doc, 1000).sheets.map((s) => s.name)).toEqual(doc.sheets.map((s) => s.name))
   })
 
+  it("gives each part of a table held in columns the same part of its columns", () => {
+    const list = numberedList(2500)
+    const n = 2500
+    const columns: ReadonlyArray<Doc.SourceColumn> = [
+      { t: "text", values: Array.from({ length: n }, (_, i) => `K${i}`) },
+      { t: "coded", values: ["企业甲", "企业乙"], codes: Uint8Array.from({ length: n }, (_, i) => i % 2) },
+      { t: "num", values: Float64Array.from({ length: n }, (_, i) => i) },
+    ]
+    const source: Doc.RowSource = { count: n, rows: () => [...Doc.iterateRows(list.rows)], columns: () => columns }
+    const parts = Doc.splitOversized({ properties: sampleDoc.properties, sheets: [{ ...list, rows: source }] }, 1000).sheets as ReadonlyArray<Doc.TableSheet>
+    const second = (parts[1]!.rows as Doc.RowSource).columns!()
+    expect(second.map((c) => (c.t === "coded" ? c.codes.length : c.values.length))).toEqual([998, 998, 998])
+    expect((second[0] as { values: ReadonlyArray<string> }).values[0]).toBe("K998")
+    expect((second[1] as { codes: ArrayLike<number> }).codes[1]).toBe(1)
+    expect((second[2] as { values: ArrayLike<number> }).values[997]).toBe(1995)
+    // A part of a source without columns has none.
+    expect((Doc.splitOversized({ properties: sampleDoc.properties, sheets: [list] }, 1000).sheets[0] as Doc.TableSheet & { rows: Doc.RowSource }).rows.columns).toBeUndefined()
+  })
+
   it("keeps a table that exactly fits in one sheet", () => {
     expect(Doc.splitOversized({ properties: sampleDoc.properties, sheets: [numberedList(999)] }, 1000).sheets).toHaveLength(1)
     expect(Doc.splitOversized({ properties: sampleDoc.properties, sheets: [numberedList(1000)] }, 1000).sheets).toHaveLength(2)
