@@ -168,6 +168,20 @@ describe("Columns", () => {
       }),
       { numRuns: 200 },
     )
+    // Past the first 1,024 cells of a segment: 300 distinct among them make a text column, though
+    // 300 would fit a dictionary of this segment (at most 512); 200 make a dictionary. Both ways.
+    const n = 2048
+    const texts = (distinct: number) => Array.from({ length: n }, (_, i) => `值${i % distinct}`)
+    for (const [distinct, form] of [[300, "text"], [200, "dict"]] as const) {
+      const values = texts(distinct)
+      const dictionary = Array.from({ length: distinct }, (_, k) => `值${k}`)
+      const codes = Uint32Array.from({ length: n }, (_, i) => i % distinct)
+      const rows = values.map((v) => [v, v])
+      const byRows = [...Columns.segmentsOf({ count: n, rows: () => rows }, 2, n)]
+      const byColumns = [...Columns.segmentsOf({ count: n, rows: () => rows, columns: () => [{ t: "text", values }, { t: "coded", values: dictionary, codes }] }, 2, n)]
+      expect(byRows[0]!.columns.map((c) => c.t)).toEqual([form, form])
+      expect(byColumns).toEqual(byRows)
+    }
     // A column of another length than the source's, or a source of another width than the sheet's, fails.
     const one: Doc.SourceColumn = { t: "text", values: ["a", "b"] }
     expect(() => [...Columns.segmentsOf({ count: 3, rows: () => [], columns: () => [one] }, 1, 10)]).toThrow(/holds 2 cells but the source declares 3/)
