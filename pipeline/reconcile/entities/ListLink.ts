@@ -278,6 +278,9 @@ export const linkList = (list: Listed, registry: Firms, options: ListLinkOptions
     }
   }
   for (let i = 0; i < N; i++) if (hasValidCode[i] === 1) codeHit[i] = codeIndex.find(list.creditCode[i]!, undefined, codeHash[i]!)
+  // Whether the code's firm has the row's own name key (read three times below).
+  const codeSameKey = new Uint8Array(N)
+  for (let i = 0; i < N; i++) if (codeHit[i]! >= 0 && regKey[codeHit[i]!] === mKey[i]) codeSameKey[i] = 1
   const lookName = new Uint8Array(N)
   const nameHash = new Uint32Array(N)
   const cityHash = new Uint32Array(N)
@@ -285,7 +288,7 @@ export const linkList = (list: Listed, registry: Firms, options: ListLinkOptions
     const k = mKey[i]!
     if (k === "") continue
     const hit = codeHit[i]!
-    if (codeDecides && hit >= 0 && regKey[hit] === k && codeNext[hit]! < 0) continue
+    if (codeDecides && codeSameKey[i] === 1 && codeNext[hit]! < 0) continue
     lookName[i] = 1
     nameHash[i] = stringHash(k)
     if (mLoc[i] !== "") cityHash[i] = (nameHash[i]! ^ Math.imul(stringHash(mLoc[i]!), 0x9e3779b1)) >>> 0
@@ -304,7 +307,7 @@ export const linkList = (list: Listed, registry: Firms, options: ListLinkOptions
         if (ri >= 0) {
           // A code the registry knows is never dropped silently: against a contradicting name
           // or place it still reaches the review table.
-          offer(i, ri, Math.max(th.review, w["credit-code"] + (regKey[ri] === k ? w["zh-key"] : 0) + placePoints(loc, prov, sector, ri)), VIA_CODE, code)
+          offer(i, ri, Math.max(th.review, w["credit-code"] + (codeSameKey[i] === 1 ? w["zh-key"] : 0) + placePoints(loc, prov, sector, ri)), VIA_CODE, code)
         }
         else codesNotInRegistry++
       } else {
@@ -477,7 +480,7 @@ export const linkList = (list: Listed, registry: Firms, options: ListLinkOptions
       else byName++
     }
     const ci = codeHit[i]!
-    if (ci >= 0 && regKey[ci] !== mKey[i] && regKey[ci] !== "" && homophoneDistance(mKey[i]!, regKey[ci]!, Score.MAX_HOMOPHONES, ranks) < 0)
+    if (ci >= 0 && codeSameKey[i] === 0 && regKey[ci] !== "" && homophoneDistance(mKey[i]!, regKey[ci]!, Score.MAX_HOMOPHONES, ranks) < 0)
       findings.push(
         Finding.make(
           "warn",
