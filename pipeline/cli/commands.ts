@@ -306,16 +306,13 @@ export const briefOnce = (o: {
     const { defs, publication } = yield* Graph.build(o.sources)
     const layers = Layers.pipeline({ sources: o.sources, store: o.store })
     const { values, stale } = yield* Effect.gen(function* () {
-      const runs = yield* RunStore
-      const assets = yield* AssetStore
-      const states = yield* runs.states
       const plan = yield* Runner.preview(defs, { force: false })
       const keys = [publication.summary, ...Object.values(publication.clean), ...Object.values(publication.reconciled)]
       const values = new Map<string, unknown>()
       const missing: Array<string> = []
+      // A value the store does not keep (persist: false) is computed again from the stored ones.
       for (const key of keys) {
-        const state = states.get(key)
-        const v = state ? yield* assets.get(key, state.fingerprint) : Option.none()
+        const v = yield* Runner.lastValue(defs, key)
         if (Option.isSome(v)) values.set(key, v.value)
         else missing.push(key)
       }

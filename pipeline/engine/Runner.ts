@@ -5,7 +5,8 @@
  */
 import { Clock, Duration, Effect, Exit, Option } from "effect"
 import { randomBytes } from "node:crypto"
-import { hostname } from "node:os"
+import { mkdtempSync, rmSync } from "node:fs"
+import { hostname, tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import type { EngineFinding } from "./AssetSpec.js"
 import { AssetStore } from "./AssetStore.js"
@@ -170,4 +171,41 @@ export const refresh = <R>(defs: Definitions<R>, options: RefreshOptions) =>
             ),
       ),
     )
+  })
+
+/**
+ * The value `key` had at the end of the last refresh that materialised it (what `iiot brief`
+ * shows): read from the asset store, or, for a derived asset whose value is not kept (`persist:
+ * false`), computed again from its inputs' values the same way (in memory only, nothing is
+ * stored). None when the asset never ran, or when a value it needs is gone; an asset that
+ * observes an input of its own (a source) and is not kept is not read again (the source may have
+ * changed since).
+ */
+export const lastValue = <R>(defs: Definitions<R>, key: string): Effect.Effect<Option.Option<unknown>, never, RunStore | AssetStore | R> =>
+  Effect.gen(function* () {
+    const runs = yield* RunStore
+    const assets = yield* AssetStore
+    const states = yield* runs.states
+    const valueOf = (k: string): Effect.Effect<Option.Option<unknown>, never, R> =>
+      Effect.gen(function* () {
+        const state = states.get(k)
+        const asset = defs.assets.get(k)
+        if (state === undefined || asset === undefined) return Option.none()
+        const stored = yield* Effect.orElseSucceed(assets.get(k, state.fingerprint), () => Option.none())
+        if (Option.isSome(stored) || asset.spec.persist || asset.observe !== undefined || !(yield* assets.has(k, state.fingerprint, true))) return stored
+        const inputs: Record<string, unknown> = {}
+        for (const d of asset.spec.deps) {
+          const v = yield* valueOf(d)
+          if (Option.isNone(v)) return Option.none()
+          inputs[d] = v.value
+        }
+        // A folder for any files the run writes, removed with them: only the value is wanted here.
+        const filesDir = mkdtempSync(join(tmpdir(), "iiot-value-"))
+        return yield* asset.run(inputs, { key: k, runId: "recomputed", fingerprint: state.fingerprint, attempt: 1, filesDir }).pipe(
+          Effect.map((out) => Option.some<unknown>(out.value)),
+          Effect.orElseSucceed(() => Option.none()),
+          Effect.ensuring(Effect.sync(() => rmSync(filesDir, { recursive: true, force: true }))),
+        )
+      })
+    return yield* valueOf(key)
   })

@@ -368,3 +368,34 @@ describe("RunStore", () => {
     }).pipe(Effect.provide(Layer.fresh(sb.layer)))
   })
 })
+
+describe("Runner.lastValue", () => {
+  it.live("reads a stored value, computes a derived one that is not kept again from stored inputs, and has none without them", () => {
+    const sb = withSources()
+    const counts = new Map<string, number>()
+    return Effect.gen(function* () {
+      const defs = yield* unkeptIn(yield* graph(sb.dir, counts), ["clean/a"])
+      yield* Runner.refresh(defs, baseOptions(sb))
+      expect(yield* Runner.lastValue(defs, "clean/b")).toEqual(Option.some("BETA"))
+      expect(counts.get("clean/b")).toBe(1)
+      // clean/a was not kept: computed again from raw/a's stored value, as of the refresh (the file changed since).
+      writeFileSync(join(sb.dir, "a.txt"), "changed")
+      expect(yield* Runner.lastValue(defs, "clean/a")).toEqual(Option.some("ALPHA"))
+      expect(counts.get("clean/a")).toBe(2)
+      expect(counts.get("raw/a")).toBe(1)
+      expect(yield* Runner.lastValue(defs, "no/such-asset")).toEqual(Option.none())
+    }).pipe(Effect.provide(sb.layer))
+  })
+
+  it.live("does not read a source again for a value that is not kept", () => {
+    const sb = withSources()
+    const counts = new Map<string, number>()
+    return Effect.gen(function* () {
+      const defs = yield* unkeptIn(yield* graph(sb.dir, counts), ["raw/a", "clean/a"])
+      yield* Runner.refresh(defs, baseOptions(sb))
+      expect(yield* Runner.lastValue(defs, "clean/a")).toEqual(Option.none())
+      expect(counts.get("raw/a")).toBe(1)
+      expect(yield* Runner.lastValue(defs, "clean/b")).toEqual(Option.some("BETA"))
+    }).pipe(Effect.provide(sb.layer))
+  })
+})
