@@ -25,6 +25,20 @@ const withProvenance = <A extends { readonly provenance: { readonly source: stri
   },
 })
 
+/**
+ * How many of the first `n` rows have an empty source or no row number. On its own, with plain
+ * arguments: written inline in the check, the loop ran on two kinds of value (the list, then the
+ * registry's firms) and, its optimised code thrown away, took ~0.3 s over 2M firms (~10 ms here).
+ */
+const withoutProvenance = (source: Clean.CodedText, row: Int32Array, n: number): number => {
+  const codes = source.codes
+  const empty = new Uint8Array(source.values.length)
+  source.values.forEach((s, k) => void (empty[k] = s === "" ? 1 : 0))
+  let bad = 0
+  for (let i = 0; i < n; i++) if (empty[codes[i]!] === 1 || !(row[i]! > 0)) bad++
+  return bad
+}
+
 /** The provenance check of a table in columns (`Firms`, `Listed`): every row names its source and row. */
 const columnsWithProvenance = <V>(
   description: string,
@@ -37,8 +51,7 @@ const columnsWithProvenance = <V>(
   blocking: true,
   run: (v) => {
     const c = columns(v)
-    let bad = 0
-    for (let i = 0; i < c.length; i++) if (c.source.values[c.source.codes[i]!] === "" || !(c.row[i]! > 0)) bad++
+    const bad = withoutProvenance(c.source, c.row, c.length)
     return { passed: bad === 0, message: `${bad} of ${c.length} ${rowsAre} without provenance` }
   },
 })

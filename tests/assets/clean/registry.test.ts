@@ -11,6 +11,9 @@ import * as N from "../../../pipeline/assets/clean/normalise.js"
 import * as Parts from "../../../pipeline/assets/clean/parts.js"
 import { firmAt } from "../../../pipeline/reconcile/entities/Firms.js"
 import { rawTable } from "./support.js"
+import { Effect } from "effect"
+import * as Asset from "../../../pipeline/engine/AssetSpec.js"
+import * as Tables from "../../../pipeline/assets/clean/tables.js"
 
 const table = (id: string, columns: ReadonlyArray<string>, rows: ReadonlyArray<Record<string, string>>): RawTable => rawTable(id, "reference", columns, rows)
 
@@ -92,5 +95,18 @@ describe("reference/firms", () => {
     expect(fallback.workers).toBe(0)
     const here = await Firms.normaliseFirms(tables, { parts: 1 })
     expect([fallback.firms, fallback.findings]).toEqual([here.firms, here.findings])
+  })
+
+  it("is checked for provenance: every firm names its source and a row", async () => {
+    const raw = Asset.fromKeys<RawTable>({ key: "raw/reference/t/registry", run: () => Effect.succeed({ value: registry(10) }) })
+    const asset = Tables.cleanAssets([{ kind: "reference", asset: raw }]).firms
+    const check = asset.checks.find((c) => c.name === "provenance")!
+    const { firms } = await Firms.normaliseFirms([registry(3_000)], { parts: 1 })
+    expect(check.run(firms)).toEqual({ passed: true, message: "0 of 3000 firms without provenance" })
+    const row = Int32Array.from(firms.row)
+    row[7] = 0
+    const source = { values: [...firms.source.values, ""], codes: Uint32Array.from(firms.source.codes) }
+    source.codes[8] = source.values.length - 1
+    expect(check.run({ ...firms, row, source })).toEqual({ passed: false, message: "2 of 3000 firms without provenance" })
   })
 })
