@@ -254,9 +254,11 @@ const slice = (rows: Rows, skip: number, take: number): RowSource => {
   }
 }
 
+/** Cells `from`..`to` of a column: a view of a typed array, a copy of a plain one. */
 const part = <T>(a: ArrayLike<T>, from: number, to: number): ArrayLike<T> =>
   ArrayBuffer.isView(a) ? (a as unknown as Uint8Array).subarray(from, to) as unknown as ArrayLike<T> : Array.prototype.slice.call(a, from, to)
 
+/** Rows `from`..`to` of a source column (a coded column keeps its whole dictionary). */
 const sliceColumn = (c: SourceColumn, from: number, to: number): SourceColumn => {
   switch (c.t) {
     case "coded":
