@@ -65,21 +65,20 @@ const listSheet = (data: PublicationData) => {
   const list = data.lists
   const links = data.listLinks?.links
   const sourceOf = (i: number) => textAt(list.source, i)
-  // Links are one per list row, in list order, made from this very list; should that ever not
+  // Links are one per list row, in list order, made from this very list (then the sheet is also
+  // given in columns: the list's and the links' own, see RowSource.columns). Should that ever not
   // hold, a row's link is found by its provenance instead, never another row's taken.
-  let byRow: Map<string, number> | undefined
-  const linkOf = (i: number): number => {
-    if (links === undefined) return -1
-    if (i < links.length && links.row[i] === list.row[i] && textAt(links.source, i) === sourceOf(i)) return i
-    byRow ??= new Map(Array.from({ length: links.length }, (_, j) => [`${textAt(links.source, j)}\u0000${links.row[j]}`, j]))
-    return byRow.get(`${sourceOf(i)}\u0000${list.row[i]}`) ?? -1
-  }
-  // When every link is its own row's (always, as the assets make them), the sheet is also given
-  // in columns: the list's and the links' own (see RowSource.columns).
   const aligned =
     links !== undefined &&
     links.length === list.length &&
     list.row.every((r, i) => links.row[i] === r && textAt(links.source, i) === sourceOf(i))
+  let byRow: Map<string, number> | undefined
+  const linkOf = (i: number): number => {
+    if (links === undefined) return -1
+    if (aligned) return i
+    byRow ??= new Map(Array.from({ length: links.length }, (_, j) => [`${textAt(links.source, j)}\u0000${links.row[j]}`, j]))
+    return byRow.get(`${sourceOf(i)}\u0000${list.row[i]}`) ?? -1
+  }
   const columns = (): ReadonlyArray<SourceColumn> => [
     { t: "text", values: list.seq },
     { t: "text", values: list.nameZh },
