@@ -173,7 +173,7 @@ export const linkList = (list: Listed, registry: Firms, options: ListLinkOptions
     regCodeHash[i] = stringHash(regCode[i]!)
     if (regKey[i] === "") continue
     regKeyHash[i] = stringHash(regKey[i]!)
-    if (regCity[i] !== "") regCityHash[i] = (regKeyHash[i]! ^ Math.imul(stringHash(regCity[i]!), 0x9e3779b1)) >>> 0
+    if (regCity[i] !== "") regCityHash[i] = KeyIndex.withSecond(regKeyHash[i]!, regCity[i]!)
   }
   // Backwards, so that each chain starts at the first row: a duplicated code links to its first row.
   for (let i = R - 1; i >= 0; i--) if (regCode[i] !== "") codeIndex.add(i, regCodeHash[i]!)
@@ -291,7 +291,7 @@ export const linkList = (list: Listed, registry: Firms, options: ListLinkOptions
     if (codeDecides && codeSameKey[i] === 1 && codeNext[hit]! < 0) continue
     lookName[i] = 1
     nameHash[i] = stringHash(k)
-    if (mLoc[i] !== "") cityHash[i] = (nameHash[i]! ^ Math.imul(stringHash(mLoc[i]!), 0x9e3779b1)) >>> 0
+    if (mLoc[i] !== "") cityHash[i] = KeyIndex.withSecond(nameHash[i]!, mLoc[i]!)
   }
   const cityHit = new Int32Array(N).fill(-1)
   for (let i = 0; i < N; i++) if (lookName[i] === 1 && mLoc[i] !== "") cityHit[i] = cityIndex.find(mKey[i]!, mLoc[i], cityHash[i]!)

@@ -148,7 +148,12 @@ export class KeyIndex {
 
   /** The hash of a key (and second part) as this index computes it. */
   static hashOf(a: string, b?: string): number {
-    return b === undefined ? stringHash(a) : (stringHash(a) ^ Math.imul(stringHash(b), 0x9e3779b1)) >>> 0
+    return b === undefined ? stringHash(a) : KeyIndex.withSecond(stringHash(a), b)
+  }
+
+  /** `hashOf(a, b)` from `stringHash(a)`, for a caller that has it already. */
+  static withSecond(hashOfA: number, b: string): number {
+    return (hashOfA ^ Math.imul(stringHash(b), 0x9e3779b1)) >>> 0
   }
 
   /** Adds row `row` under its key; `hash` must be `KeyIndex.hashOf` of that key (passed to hash once per row). */
