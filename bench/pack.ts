@@ -3,7 +3,7 @@
  * CPU time to load the stored values, build the PackDoc and render the PDF, in one process.
  * Prints `BENCH {json}`. Usage: node --import tsx bench/pack.ts
  */
-import { Effect, Option } from "effect"
+import { Effect } from "effect"
 import { cpSync, mkdtempSync, rmSync } from "node:fs"
 import { tmpdir } from "node:os"
 import { join, resolve } from "node:path"
@@ -28,11 +28,11 @@ const program = Effect.gen(function* () {
   const { defs, publication } = yield* Graph.build(paths.sources)
   yield* Runner.refresh(defs, { command: "bench", force: false, out: join(dir, "out/latest"), concurrency: 2, lockWait: "5 seconds" })
   const t0 = process.cpuUsage()
-  const values = new Map<string, unknown>()
   // As `iiot brief` loads them: a value the store does not keep is computed again from stored ones.
-  for (const key of [publication.summary, ...Object.values(publication.clean), ...Object.values(publication.reconciled)]) {
-    values.set(key, Option.getOrThrow(yield* Runner.lastValue(defs, key)))
-  }
+  const keys = [publication.summary, ...Object.values(publication.clean), ...Object.values(publication.reconciled)]
+  const values = yield* Runner.lastValues(defs, keys)
+  const missing = keys.filter((key) => !values.has(key))
+  if (missing.length > 0) throw new Error(`no stored value for ${missing.join(", ")}`)
   const loadMs = cpuMs(t0)
   const t1 = process.cpuUsage()
   const keyOf: Record<string, string> = { summary: publication.summary, ...publication.clean, ...publication.reconciled }

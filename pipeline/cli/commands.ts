@@ -308,14 +308,9 @@ export const briefOnce = (o: {
     const { values, stale } = yield* Effect.gen(function* () {
       const plan = yield* Runner.preview(defs, { force: false })
       const keys = [publication.summary, ...Object.values(publication.clean), ...Object.values(publication.reconciled)]
-      const values = new Map<string, unknown>()
-      const missing: Array<string> = []
       // A value the store does not keep (persist: false) is computed again from the stored ones.
-      for (const key of keys) {
-        const v = yield* Runner.lastValue(defs, key)
-        if (Option.isSome(v)) values.set(key, v.value)
-        else missing.push(key)
-      }
+      const values = yield* Runner.lastValues(defs, keys)
+      const missing = keys.filter((key) => !values.has(key))
       if (missing.length > 0) {
         yield* Console.error(`iiot: no stored data for ${missing.slice(0, 3).join(", ")}${missing.length > 3 ? ` and ${missing.length - 3} more` : ""}; run \`iiot refresh\` first`)
         return yield* Effect.fail(new Exit(1))

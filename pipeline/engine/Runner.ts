@@ -11,6 +11,7 @@ import { join, resolve } from "node:path"
 import type { EngineFinding } from "./AssetSpec.js"
 import { AssetStore } from "./AssetStore.js"
 import type { Definitions } from "./Definitions.js"
+import { AssetStoreError } from "./errors.js"
 import * as Materializer from "./Materializer.js"
 import * as Plan from "./Plan.js"
 import * as Publication from "./Publication.js"
@@ -174,38 +175,50 @@ export const refresh = <R>(defs: Definitions<R>, options: RefreshOptions) =>
   })
 
 /**
- * The value `key` had at the end of the last refresh that materialised it (what `iiot brief`
- * shows): read from the asset store, or, for a derived asset whose value is not kept (`persist:
- * false`), computed again from its inputs' values the same way (in memory only, nothing is
- * stored). None when the asset never ran, or when a value it needs is gone; an asset that
- * observes an input of its own (a source) and is not kept is not read again (the source may have
- * changed since).
+ * The values `keys` had at the end of the last refresh that materialised them (what `iiot brief`
+ * shows), by key: read from the asset store, or, for a derived asset whose value is not kept
+ * (`persist: false`), computed again from its inputs' values the same way (in memory only,
+ * nothing is stored; an input needed by several is read or computed once). A key is left out when
+ * its asset never ran, or when a value it needs is gone; an asset that observes an input of its
+ * own (a source) and is not kept is not read again (the source may have changed since). A stored
+ * value that cannot be read, or a value that cannot be computed again, fails.
  */
-export const lastValue = <R>(defs: Definitions<R>, key: string): Effect.Effect<Option.Option<unknown>, never, RunStore | AssetStore | R> =>
+export const lastValues = <R>(defs: Definitions<R>, keys: ReadonlyArray<string>): Effect.Effect<Map<string, unknown>, AssetStoreError, RunStore | AssetStore | R> =>
   Effect.gen(function* () {
     const runs = yield* RunStore
     const assets = yield* AssetStore
     const states = yield* runs.states
-    const valueOf = (k: string): Effect.Effect<Option.Option<unknown>, never, R> =>
+    const known = new Map<string, Option.Option<unknown>>()
+    const valueOf = (k: string): Effect.Effect<Option.Option<unknown>, AssetStoreError, R> =>
       Effect.gen(function* () {
+        const done = known.get(k)
+        if (done !== undefined) return done
         const state = states.get(k)
         const asset = defs.assets.get(k)
         if (state === undefined || asset === undefined) return Option.none()
-        const stored = yield* Effect.orElseSucceed(assets.get(k, state.fingerprint), () => Option.none())
-        if (Option.isSome(stored) || asset.spec.persist || asset.observe !== undefined || !(yield* assets.has(k, state.fingerprint, true))) return stored
-        const inputs: Record<string, unknown> = {}
-        for (const d of asset.spec.deps) {
-          const v = yield* valueOf(d)
-          if (Option.isNone(v)) return Option.none()
-          inputs[d] = v.value
+        let value = yield* assets.get(k, state.fingerprint)
+        if (Option.isNone(value) && !asset.spec.persist && asset.observe === undefined && (yield* assets.has(k, state.fingerprint, true))) {
+          const inputs: Record<string, unknown> = {}
+          for (const d of asset.spec.deps) {
+            const v = yield* valueOf(d)
+            if (Option.isNone(v)) return Option.none()
+            inputs[d] = v.value
+          }
+          // A folder for any files the run writes, removed with them: only the value is wanted here.
+          const filesDir = mkdtempSync(join(tmpdir(), "iiot-value-"))
+          value = yield* asset.run(inputs, { key: k, runId: "recomputed", fingerprint: state.fingerprint, attempt: 1, filesDir }).pipe(
+            Effect.map((out) => Option.some<unknown>(out.value)),
+            Effect.mapError((e) => new AssetStoreError({ reason: "read", key: k, message: `could not compute the value of \`${k}\` again (it is not kept): ${Materializer.describeError(e)}` })),
+            Effect.ensuring(Effect.sync(() => rmSync(filesDir, { recursive: true, force: true }))),
+          )
         }
-        // A folder for any files the run writes, removed with them: only the value is wanted here.
-        const filesDir = mkdtempSync(join(tmpdir(), "iiot-value-"))
-        return yield* asset.run(inputs, { key: k, runId: "recomputed", fingerprint: state.fingerprint, attempt: 1, filesDir }).pipe(
-          Effect.map((out) => Option.some<unknown>(out.value)),
-          Effect.orElseSucceed(() => Option.none()),
-          Effect.ensuring(Effect.sync(() => rmSync(filesDir, { recursive: true, force: true }))),
-        )
+        known.set(k, value)
+        return value
       })
-    return yield* valueOf(key)
+    const values = new Map<string, unknown>()
+    for (const key of keys) {
+      const v = yield* valueOf(key)
+      if (Option.isSome(v)) values.set(key, v.value)
+    }
+    return values
   })

@@ -369,33 +369,64 @@ describe("RunStore", () => {
   })
 })
 
-describe("Runner.lastValue", () => {
-  it.live("reads a stored value, computes a derived one that is not kept again from stored inputs, and has none without them", () => {
+describe("Runner.lastValues", () => {
+  /** A test after one refresh of the two-source graph with `unkept` not kept; `counts` holds each asset's runs. */
+  const afterRefresh = (
+    unkept: ReadonlyArray<string>,
+    test: (defs: Definitions.Definitions<never>, counts: Map<string, number>, dir: string) => Effect.Effect<void, unknown, RunStore | AssetStoreModule.AssetStore>,
+  ) => {
     const sb = withSources()
     const counts = new Map<string, number>()
     return Effect.gen(function* () {
-      const defs = yield* unkeptIn(yield* graph(sb.dir, counts), ["clean/a"])
+      const defs = yield* unkeptIn(yield* graph(sb.dir, counts), unkept)
       yield* Runner.refresh(defs, baseOptions(sb))
-      expect(yield* Runner.lastValue(defs, "clean/b")).toEqual(Option.some("BETA"))
-      expect(counts.get("clean/b")).toBe(1)
-      // clean/a was not kept: computed again from raw/a's stored value, as of the refresh (the file changed since).
-      writeFileSync(join(sb.dir, "a.txt"), "changed")
-      expect(yield* Runner.lastValue(defs, "clean/a")).toEqual(Option.some("ALPHA"))
-      expect(counts.get("clean/a")).toBe(2)
-      expect(counts.get("raw/a")).toBe(1)
-      expect(yield* Runner.lastValue(defs, "no/such-asset")).toEqual(Option.none())
+      yield* test(defs, counts, sb.dir)
     }).pipe(Effect.provide(sb.layer))
-  })
+  }
 
-  it.live("does not read a source again for a value that is not kept", () => {
-    const sb = withSources()
-    const counts = new Map<string, number>()
-    return Effect.gen(function* () {
-      const defs = yield* unkeptIn(yield* graph(sb.dir, counts), ["raw/a", "clean/a"])
-      yield* Runner.refresh(defs, baseOptions(sb))
-      expect(yield* Runner.lastValue(defs, "clean/a")).toEqual(Option.none())
-      expect(counts.get("raw/a")).toBe(1)
-      expect(yield* Runner.lastValue(defs, "clean/b")).toEqual(Option.some("BETA"))
-    }).pipe(Effect.provide(sb.layer))
-  })
+  it.live("reads stored values, computes a derived one that is not kept again from stored inputs, and leaves out an asset that never ran", () =>
+    afterRefresh(["clean/a"], (defs, counts, dir) =>
+      Effect.gen(function* () {
+        // clean/a was not kept: computed again from raw/a's stored value, as of the refresh (the file changed since).
+        writeFileSync(join(dir, "a.txt"), "changed")
+        const values = yield* Runner.lastValues(defs, ["clean/b", "clean/a", "no/such-asset"])
+        expect([...values]).toEqual([["clean/b", "BETA"], ["clean/a", "ALPHA"]])
+        expect(counts.get("clean/b")).toBe(1)
+        expect(counts.get("clean/a")).toBe(2)
+        expect(counts.get("raw/a")).toBe(1)
+      }),
+    ),
+  )
+
+  it.live("computes a value that is not kept once for all the keys that need it", () =>
+    afterRefresh(["clean/a", "published/both"], (defs, counts) =>
+      Effect.gen(function* () {
+        const values = yield* Runner.lastValues(defs, ["published/both", "clean/a"])
+        expect([...values.keys()]).toEqual(["published/both", "clean/a"])
+        expect(counts.get("clean/a")).toBe(2)
+        expect(counts.get("published/both")).toBe(2)
+      }),
+    ),
+  )
+
+  it.live("does not read a source again for a value that is not kept", () =>
+    afterRefresh(["raw/a", "clean/a"], (defs, counts) =>
+      Effect.gen(function* () {
+        const values = yield* Runner.lastValues(defs, ["clean/a", "clean/b"])
+        expect([...values]).toEqual([["clean/b", "BETA"]])
+        expect(counts.get("raw/a")).toBe(1)
+      }),
+    ),
+  )
+
+  it.live("fails, naming the asset, when a value that is not kept cannot be computed again", () =>
+    afterRefresh(["clean/a"], (defs) =>
+      Effect.gen(function* () {
+        const broken = yield* Definitions.make([...defs.assets.values()].map((a) => (a.spec.key === "clean/a" ? { ...a, run: () => Effect.fail("the disk is gone") } : a)))
+        const error = yield* Effect.flip(Runner.lastValues(broken, ["clean/a"]))
+        expect(error._tag).toBe("AssetStoreError")
+        expect(error.message).toContain("could not compute the value of `clean/a` again (it is not kept): the disk is gone")
+      }),
+    ),
+  )
 })
