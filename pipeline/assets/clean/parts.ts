@@ -148,6 +148,46 @@ export const buffersOf = (part: Part): Array<ArrayBuffer> =>
   ].map((a) => a.buffer as ArrayBuffer)
 
 /**
+ * A joined text column's `length` cells as strings, into `out` from `at` (returns the position
+ * after them); a cell marked "the same" is `same`'s at that position.
+ */
+const unjoin = (c: { readonly text: string; readonly lengths: Int32Array }, length: number, out: Array<string>, at: number, same?: ReadonlyArray<string>): number => {
+  let from = 0
+  for (let i = 0; i < length; i++, at++) {
+    const len = c.lengths[i]!
+    if (len < 0) out[at] = same![at]!
+    else {
+      out[at] = c.text.slice(from, from + len)
+      from += len
+    }
+  }
+  return at
+}
+
+/**
+ * A part whose text columns are all strings: a worker's part is cut up on this thread as soon as
+ * it arrives, while the worker goes on with the next, rather than all at once in `merge` once
+ * every worker is done (at 2M firms that was ~0.4 s with the other core idle).
+ */
+export const materialise = (part: Part, sameAs: Readonly<Record<string, string>> = {}): Part => {
+  const text: Record<string, TextColumn> = {}
+  const names = Object.keys(part.text)
+  const one = (name: string) => {
+    const c = part.text[name]!
+    const same = sameAs[name] === undefined ? undefined : (text[sameAs[name]!] as { readonly values: ReadonlyArray<string> }).values
+    if ("values" in c) text[name] = c
+    else {
+      const values = new Array<string>(part.length)
+      unjoin(c, part.length, values, 0, same)
+      text[name] = { values }
+    }
+  }
+  for (const name of names) if (sameAs[name] === undefined) one(name)
+  for (const name of names) if (sameAs[name] !== undefined) one(name)
+  return { ...part, text }
+}
+
+/**
  * Parts (in order) as one set of columns, and their findings in the same order. `sameAs` names,
  * for a text column whose joined cells may be marked "the same as" another column's (see
  * `TextBuilder.same`), that other column.
@@ -163,19 +203,8 @@ export const merge = (parts: ReadonlyArray<Part>, sameAs: Readonly<Record<string
     let n = 0
     for (const p of parts) {
       const c = p.text[name]!
-      if ("values" in c) {
-        for (let i = 0; i < p.length; i++) out[n++] = c.values[i]!
-        continue
-      }
-      let at = 0
-      for (let i = 0; i < p.length; i++, n++) {
-        const len = c.lengths[i]!
-        if (len < 0) out[n] = same![n]!
-        else {
-          out[n] = c.text.slice(at, at + len)
-          at += len
-        }
-      }
+      if ("values" in c) for (let i = 0; i < p.length; i++) out[n++] = c.values[i]!
+      else n = unjoin(c, p.length, out, n, same)
     }
     return out
   }
@@ -241,14 +270,18 @@ export const shares = (slices: ReadonlyArray<Slice>, n: number): Array<Array<Sli
 /** What the clean worker normalises: the kinds of part (see CleanWorker). */
 export type PartKind = "firms" | "list"
 
-/** What a clean worker is sent. */
+/** What a clean worker is sent: its share, to normalise in `pieces` parts sent back one by one. */
 export interface PartJob {
   readonly kind: PartKind
   readonly slices: ReadonlyArray<Slice>
+  readonly pieces: number
 }
 
-/** A clean worker's one reply. */
-export type PartReply = { readonly _tag: "done"; readonly part: Part } | { readonly _tag: "failed"; readonly message: string }
+/** A clean worker's messages: each piece's part, in order, then "done"; or "failed". */
+export type PartReply = { readonly _tag: "piece"; readonly part: Part } | { readonly _tag: "done" } | { readonly _tag: "failed"; readonly message: string }
+
+/** Pieces a worker's share is sent back in: enough that little of it is left to cut up when the worker ends. */
+const WORKER_PIECES = 8
 
 /** Below this many rows a table is normalised on this thread: starting workers would not pay back. */
 const PARALLEL_MIN_ROWS = 100_000
@@ -256,10 +289,24 @@ const PARALLEL_MIN_ROWS = 100_000
 /** The built `clean-worker` script, undefined when missing or older than the sources it is built from. */
 export const cleanWorker = (): URL | undefined => builtWorker("clean-worker", ["assets/clean", "domain", "normalize", "reconcile/entities"])
 
-/** One share in a worker thread; undefined when the worker fails or cannot start (the share is then done here). */
-const inWorker = async (script: URL, job: PartJob): Promise<Part | undefined> => {
-  const m = await askWorker<PartReply>(script, job)
-  return m?._tag === "done" ? m.part : undefined
+/**
+ * One share in a worker thread, as its pieces' parts with their text cut up here as each arrives
+ * (`materialise`); undefined when the worker fails or cannot start (the share is then done here).
+ */
+const inWorker = (script: URL, job: PartJob, sameAs: Readonly<Record<string, string>>): Promise<ReadonlyArray<Part> | undefined> => {
+  const pieces: Array<Part> = []
+  return askWorker<ReadonlyArray<Part>>(script, job, {
+    collect: (m: PartReply) => {
+      if (m._tag !== "piece") return { reply: m._tag === "done" ? pieces : undefined }
+      try {
+        pieces.push(materialise(m.part, sameAs))
+        return undefined
+      } catch {
+        // A piece that cannot be read (never expected) fails the worker's share, done here instead.
+        return { reply: undefined }
+      }
+    },
+  })
 }
 
 /** How `inParts` splits the work; all optional (tests). */
@@ -292,8 +339,10 @@ export const inParts = async (
   const n = script === undefined ? 1 : (options.parts ?? availableParallelism())
   const [first = [], ...rest] = shares(slices, n)
   let workers = 0
-  const others = rest.map((share) => inWorker(script!, { kind, slices: share }).then((part) => (part !== undefined ? (workers++, part) : normalise(share, false))))
+  const others = rest.map((share) =>
+    inWorker(script!, { kind, slices: share, pieces: WORKER_PIECES }, sameAs).then((pieces) => (pieces !== undefined ? (workers++, pieces) : [normalise(share, false)])),
+  )
   // This thread's share stays as strings; only the workers' parts are joined to cross over.
   const here = normalise(first, false)
-  return { ...merge([here, ...(await Promise.all(others))], sameAs), workers }
+  return { ...merge([here, ...(await Promise.all(others)).flat()], sameAs), workers }
 }
