@@ -84,10 +84,10 @@ export const make = (root: string): AssetStore => {
         catch: (e) => new AssetStoreError({ reason: "write", key, message: `cannot create a staging folder: ${String(e)}` }),
       }).pipe(Effect.map((staged) => join(staged, "files"))),
     put: (key, fp, value, meta, stagedFiles, keepValue = true) =>
-      Effect.try({
-        try: () => {
+      Effect.tryPromise({
+        try: async () => {
           const staged = join(stagedFiles, "..")
-          if (keepValue) ValueCodec.writeValue(join(staged, VALUE_FILE), value)
+          if (keepValue) await ValueCodec.writeBuffers(join(staged, VALUE_FILE), ValueCodec.encodeToBuffers(value))
           else writeFileSync(join(staged, UNKEPT_FILE), "not kept: the asset is persist: false and is recomputed when needed\n")
           writeFileSync(join(staged, "meta.json"), JSON.stringify(meta))
           const target = dir(key, fp)

@@ -5,6 +5,7 @@ import { join } from "node:path"
 import * as Asset from "../../pipeline/engine/AssetSpec.js"
 import * as AssetStoreModule from "../../pipeline/engine/AssetStore.js"
 import * as Definitions from "../../pipeline/engine/Definitions.js"
+import { AssetStoreError } from "../../pipeline/engine/errors.js"
 import { RunStore } from "../../pipeline/engine/RunStore.js"
 import * as RunStoreModule from "../../pipeline/engine/RunStore.js"
 import * as Runner from "../../pipeline/engine/Runner.js"
@@ -221,6 +222,54 @@ describe("Runner.refresh", () => {
       expect(statuses(run)).toEqual({ src: "skipped", x: "ran", y: "ran", z: "ran" })
       expect(reads).toBe(1)
     }).pipe(Effect.provide(counting))
+  })
+
+  it.live("stores a value while its dependents run, and ends only once every value is written", () => {
+    const sb = sandbox()
+    const events: Array<string> = []
+    const store = AssetStoreModule.make(join(sb.dir, ".iiot", "assets"))
+    const slow = Layer.merge(
+      RunStoreModule.layer(sb.store),
+      Layer.succeed(AssetStoreModule.AssetStore, {
+        ...store,
+        put: (key, ...rest) =>
+          key === "src" ? Effect.sleep("200 millis").pipe(Effect.zipRight(store.put(key, ...rest)), Effect.tap(() => Effect.sync(() => events.push("src stored")))) : store.put(key, ...rest),
+      }),
+    )
+    const defs = Definitions.make([
+      Asset.fromKeys({ key: "src", run: () => Effect.succeed({ value: "shared" }) }),
+      Asset.fromKeys({ key: "x", deps: ["src"], run: (i) => Effect.sync(() => (events.push("x ran"), { value: `x:${i["src"]}` })) }),
+    ])
+    return Effect.gen(function* () {
+      const run = yield* Runner.refresh(yield* defs, { ...baseOptions(sb), concurrency: 1 })
+      expect(run.status).toBe("succeeded")
+      expect(events).toEqual(["x ran", "src stored"])
+      const second = yield* Runner.refresh(yield* defs, baseOptions(sb))
+      expect(statuses(second)).toEqual({ src: "skipped", x: "skipped" })
+    }).pipe(Effect.provide(slow))
+  })
+
+  it.live("fails the run when a value cannot be written, after its dependents ran", () => {
+    const sb = sandbox()
+    const store = AssetStoreModule.make(join(sb.dir, ".iiot", "assets"))
+    const broken = Layer.merge(
+      RunStoreModule.layer(sb.store),
+      Layer.succeed(AssetStoreModule.AssetStore, {
+        ...store,
+        put: (key, ...rest) => (key === "src" ? Effect.fail(new AssetStoreError({ reason: "write", key, message: "disk full" })) : store.put(key, ...rest)),
+      }),
+    )
+    const defs = Definitions.make([
+      Asset.fromKeys({ key: "src", run: () => Effect.succeed({ value: "shared" }) }),
+      Asset.fromKeys({ key: "x", deps: ["src"], run: (i) => Effect.succeed({ value: `x:${i["src"]}` }) }),
+    ])
+    return Effect.gen(function* () {
+      const exit = yield* Effect.exit(Runner.refresh(yield* defs, baseOptions(sb)))
+      expect(exit._tag).toBe("Failure")
+      expect(String(exit._tag === "Failure" ? exit.cause : "")).toMatch(/disk full/)
+      // Nothing is published from a failed run.
+      expect(existsSync(sb.out)).toBe(false)
+    }).pipe(Effect.provide(broken))
   })
 
   it.effect("retries a transient failure with backoff, then succeeds", () => {

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, statSync, truncateSync, writeFileSync } from
 import { tmpdir } from "node:os"
 import { join } from "node:path"
 import { deserialize, serialize } from "node:v8"
-import { readValue, writeValue } from "../../pipeline/engine/ValueCodec.js"
+import { encodeToBuffers, readValue, writeBuffers, writeValue } from "../../pipeline/engine/ValueCodec.js"
 
 const dir = mkdtempSync(join(tmpdir(), "iiot-codec-"))
 let n = 0
@@ -147,5 +147,29 @@ describe("ValueCodec", () => {
       }),
       { numRuns: 60 },
     )
+  })
+})
+
+describe("ValueCodec buffers written elsewhere", () => {
+  it("writes the same file as writeValue, here or in a worker thread, which takes the big buffers over", async () => {
+    const value = { rows: registryRows(20_000), packed: new Uint8Array(200_000).fill(7), note: "x" }
+    const direct = join(dir, `direct-${n++}.bin`)
+    writeValue(direct, value)
+    for (const workerFrom of [Number.POSITIVE_INFINITY, 0]) {
+      const file = join(dir, `buffers-${n++}.bin`)
+      const buffers = encodeToBuffers(value)
+      const big = buffers.filter((b) => b.byteLength >= 64 * 1024)
+      expect(big.length).toBeGreaterThan(0)
+      await writeBuffers(file, buffers, workerFrom)
+      expect(readFileSync(file).equals(readFileSync(direct))).toBe(true)
+      expect(readValue(file)).toStrictEqual(value)
+      // Handed over to the worker (detached here), or left alone when written on this thread.
+      expect(big.every((b) => b.byteLength === 0)).toBe(workerFrom === 0)
+    }
+  })
+
+  it("fails naming the file when the worker cannot write it", async () => {
+    const file = join(dir, "no-such-folder", "v.bin")
+    await expect(writeBuffers(file, encodeToBuffers({ rows: registryRows(100) }), 0)).rejects.toThrow(/cannot write .*no-such-folder.*v\.bin/)
   })
 })
