@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto"
 import { describe, expect, it } from "@effect/vitest"
 import { Effect } from "effect"
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs"
@@ -80,6 +81,21 @@ describe("SourceCatalog", () => {
       expect(ok.counts).toEqual({ read: 3, kept: 1, rejected: 2 })
       expect(ok.quarantine[0]!.reasons[0]).toContain("[bad-date]")
       expect(ok.quarantine.map((q) => q.row)).toEqual([2, 3])
+    }),
+  )
+
+  it.effect("hashes a big file in a worker thread, to the same sha256, and names a file it cannot read", () =>
+    Effect.gen(function* () {
+      const { dir } = folder()
+      const file = join(dir, "big.csv")
+      // Over the 32 MiB from which sha256File hashes in a worker.
+      const bytes = Buffer.alloc(33 * 1024 * 1024, "2019-01-10,7,16\n")
+      writeFileSync(file, bytes)
+      const expected = createHash("sha256").update(bytes).digest("hex")
+      expect(yield* SourceCatalog.sha256InWorker(file)).toBe(expected)
+      expect(yield* SourceCatalog.sha256File(file)).toBe(expected)
+      const missing = yield* Effect.flip(SourceCatalog.sha256InWorker(join(dir, "gone.csv")))
+      expect(missing.message).toMatch(/cannot read .*gone\.csv/)
     }),
   )
 
