@@ -85,10 +85,12 @@ export const make = (root: string): AssetStore => {
       }).pipe(Effect.map((staged) => join(staged, "files"))),
     put: (key, fp, value, meta, stagedFiles, keepValue = true) =>
       Effect.tryPromise({
-        try: async () => {
+        try: async (signal) => {
           const staged = join(stagedFiles, "..")
           if (keepValue) await ValueCodec.writeBuffers(join(staged, VALUE_FILE), ValueCodec.encodeToBuffers(value))
           else writeFileSync(join(staged, UNKEPT_FILE), "not kept: the asset is persist: false and is recomputed when needed\n")
+          // Given up while the value was being written (the run ended early): left staged, for prune.
+          if (signal.aborted) return
           writeFileSync(join(staged, "meta.json"), JSON.stringify(meta))
           const target = dir(key, fp)
           mkdirSync(keyDir(root, key), { recursive: true })

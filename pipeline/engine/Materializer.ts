@@ -54,7 +54,9 @@ const firstLine = (s: string) => s.split("\n")[0]!
 
 /** Materialises the planned assets and records each outcome in the run store. */
 export const materialize = <R>(defs: Definitions<R>, plan: Plan, options: MaterializeOptions) =>
-  Effect.gen(function* () {
+  // One scope for every fiber the run starts (assets, and values being stored): a run that ends
+  // early, interrupted or by a defect, leaves none of them running behind it.
+  Effect.scoped(Effect.gen(function* () {
     const assets = yield* AssetStore
     const runs = yield* RunStore
     const semaphore = yield* Effect.makeSemaphore(Math.max(1, options.concurrency))
@@ -75,7 +77,7 @@ export const materialize = <R>(defs: Definitions<R>, plan: Plan, options: Materi
       })
     const emit = options.onEvent ?? (() => Effect.void)
     // Values being written to the store while the run goes on (see `store` in runOne).
-    const storing: Array<Fiber.RuntimeFiber<void>> = []
+    const storing: Array<Fiber.RuntimeFiber<void, never>> = []
 
     // A stored value read for one dependent is kept for the others still to come (and dropped
     // with the same rule as a computed one), instead of being read from disk again by each.
@@ -244,9 +246,10 @@ export const materialize = <R>(defs: Definitions<R>, plan: Plan, options: Materi
             )
             // The value is stored while its dependents run (they get it from memory): writing the
             // 2M-row registry took ~0.6 s of this thread, and the writing thread (ValueCodec) needs
-            // no more of it. An asset with files is stored first: its files are published from
+            // no more of it. Values are never changed once made, so what is written is what the
+            // dependents got. An asset with files is stored first: its files are published from
             // where the store puts them. The run waits for every write before it ends (below).
-            if (files.length === 0) storing.push(yield* Effect.forkDaemon(store))
+            if (files.length === 0) storing.push(yield* Effect.forkScoped(store))
             else yield* store
             if ((waiting.get(spec.key) ?? 0) > 0) values.set(spec.key, out.value)
             const dir = assets.filesDir(spec.key, entry.fingerprint)
@@ -267,11 +270,13 @@ export const materialize = <R>(defs: Definitions<R>, plan: Plan, options: Materi
 
     const fibers = yield* Effect.forEach(defs.order, (key) => {
       const asset = defs.assets.get(key)!
-      return Effect.fork(Effect.ensuring(runOne(asset), release(asset.spec.deps)))
+      return Effect.forkScoped(Effect.ensuring(runOne(asset), release(asset.spec.deps)))
     })
     // Even an interrupted run keeps the record of what it finished.
-    // Every value is written before the run ends, even an interrupted one; a write that failed fails the run.
-    const outcomes = yield* Effect.forEach(fibers, Fiber.join).pipe(Effect.ensuring(flush), Effect.ensuring(Effect.forEach(storing, Fiber.await)))
+    const outcomes = yield* Effect.forEach(fibers, Fiber.join).pipe(Effect.ensuring(flush))
+    // Every value is on disk before the run ends, and a write that fails fails the run. A run that
+    // ends early abandons the writes still going (closing the scope): no state names them, and
+    // their staging folders go with the next prune.
     yield* Effect.forEach(storing, Fiber.join)
     return outcomes
-  })
+  }))

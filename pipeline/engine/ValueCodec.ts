@@ -345,7 +345,8 @@ parentPort.once("message", ({ file, buffers }) => {
  * over, not copied (they are unusable here afterwards): the kernel's copy into the page cache
  * took ~0.6 s of the main thread for the 2M-row registry's 273 MB, and the run goes on meanwhile.
  * A thread that ends its work frees them at once, where here they would wait for a full
- * collection. Below that, or when no worker starts, the buffers are written here.
+ * collection. Below that, or when no worker can be made or sent the buffers, they are written
+ * here. Only for buffers nothing else uses: those handed over are unusable here afterwards.
  */
 export const writeBuffers = (file: string, buffers: ReadonlyArray<Uint8Array>, workerFrom = WORKER_WRITE_BYTES): Promise<void> => {
   const total = buffers.reduce((a, b) => a + b.byteLength, 0)
@@ -367,18 +368,26 @@ export const writeBuffers = (file: string, buffers: ReadonlyArray<Uint8Array>, w
   // Only a buffer that owns its whole memory is handed over: a small one may share Node's pool.
   const own = buffers.filter((b) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.byteLength >= 64 * 1024).map((b) => b.buffer as ArrayBuffer)
   return new Promise<void>((resolve, reject) => {
-    let answered = false
-    worker.once("message", (m: { readonly ok: boolean; readonly message?: string }) => {
-      answered = true
+    // Only the first of the answer, an error and the thread's end counts.
+    let settled = false
+    const settle = (error: Error | undefined) => {
+      if (settled) return
+      settled = true
       void worker.terminate()
-      if (m.ok) resolve()
-      else reject(new Error(`cannot write ${file}: ${m.message}`))
-    })
-    worker.once("error", (e) => reject(e))
-    worker.once("exit", () => {
-      if (!answered) reject(new Error(`the thread writing ${file} ended before it had written`))
-    })
-    worker.postMessage({ file, buffers }, own)
+      if (error === undefined) resolve()
+      else reject(error)
+    }
+    worker.once("message", (m: { readonly ok: boolean; readonly message?: string }) => settle(m.ok ? undefined : new Error(`cannot write ${file}: ${m.message}`)))
+    worker.once("error", (e) => settle(new Error(`cannot write ${file}: the writing thread failed: ${e.message}`)))
+    worker.once("exit", () => settle(new Error(`cannot write ${file}: the writing thread ended before it had written`)))
+    try {
+      worker.postMessage({ file, buffers }, own)
+    } catch {
+      // Not sent, so nothing was handed over: written here instead.
+      settled = true
+      void worker.terminate()
+      Promise.resolve().then(here).then(resolve, reject)
+    }
   })
 }
 

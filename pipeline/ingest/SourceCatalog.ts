@@ -160,7 +160,7 @@ const hashStream = (file: string): Effect.Effect<string, SourceError> =>
     } catch {
       // Unreadable: the stream below says so.
     }
-    return size >= HASH_IN_WORKER_BYTES ? Effect.orElse(sha256InWorker(file), () => hashHere(file)) : hashHere(file)
+    return size >= HASH_IN_WORKER_BYTES ? Effect.flatMap(sha256InWorker(file), (sha) => (sha === undefined ? hashHere(file) : Effect.succeed(sha))) : hashHere(file)
   })
 
 const hashHere = (file: string): Effect.Effect<string, SourceError> =>
@@ -204,32 +204,31 @@ parentPort.once("message", (file) => {
  * The sha256 of a file, computed in a worker thread. Big sources are hashed at the start of every
  * refresh, all at once (see Runner's observe): on this thread, hashing the bench's 445 MB took
  * ~0.7 s, half of it waiting for reads; on threads of their own they are hashed side by side
- * while this one goes on loading. Fails with the file's read error; a thread that cannot start
- * fails too (the caller then hashes here).
+ * while this one goes on loading. Fails with the file's read error; undefined when the thread
+ * could not do it (it did not start, failed or ended early: the caller then hashes here).
  */
-export const sha256InWorker = (file: string): Effect.Effect<string, SourceError> =>
-  Effect.async<string, SourceError>((resume) => {
+export const sha256InWorker = (file: string): Effect.Effect<string | undefined, SourceError> =>
+  Effect.async<string | undefined, SourceError>((resume) => {
     let worker: Worker
     try {
       worker = new Worker(HASHER, { eval: true, execArgv: [] })
-    } catch (e) {
-      resume(Effect.fail(new SourceError({ reason: "unreadable", file, message: `cannot hash ${file}: no worker thread (${String(e)})` })))
+    } catch {
+      resume(Effect.succeed(undefined))
       return
     }
     // Only the first of the answer, an error and the thread's end counts.
     let settled = false
-    const settle = (result: Effect.Effect<string, SourceError>) => {
+    const settle = (result: Effect.Effect<string | undefined, SourceError>) => {
       if (settled) return
       settled = true
       void worker.terminate()
       resume(result)
     }
-    const failed = (message: string) => settle(Effect.fail(new SourceError({ reason: "unreadable", file, message })))
     worker.once("message", (m: { readonly sha256?: string; readonly error?: string }) =>
-      m.sha256 !== undefined ? settle(Effect.succeed(m.sha256)) : failed(`cannot read ${file}: ${m.error}`),
+      settle(m.sha256 !== undefined ? Effect.succeed(m.sha256) : Effect.fail(new SourceError({ reason: "unreadable", file, message: `cannot read ${file}: ${m.error}` }))),
     )
-    worker.once("error", (e) => failed(`cannot hash ${file}: ${e.message}`))
-    worker.once("exit", () => failed(`cannot hash ${file}: the hashing thread ended`))
+    worker.once("error", () => settle(Effect.succeed(undefined)))
+    worker.once("exit", () => settle(Effect.succeed(undefined)))
     worker.postMessage(file)
     return Effect.sync(() => void worker.terminate())
   })
