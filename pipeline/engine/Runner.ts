@@ -3,7 +3,7 @@
  * plans, materialises, writes the run folder (outputs + run.json) and switches the
  * publication only when every asset succeeded. Domain-blind: the graph comes from outside.
  */
-import { Clock, Duration, Effect, Exit, Option } from "effect"
+import { Cause, Clock, Duration, Effect, Exit, Option } from "effect"
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { hostname, tmpdir } from "node:os"
@@ -167,12 +167,18 @@ export const refresh = <R>(defs: Definitions<R>, options: RefreshOptions) =>
           ? Effect.void
           : Effect.flatMap(runs.run(runId), (row) =>
               Option.isSome(row) && row.value.status === "running"
-                ? runs.finish(runId, Exit.isInterrupted(exit) ? "interrupted" : "failed", { error: Exit.isInterrupted(exit) ? "interrupted" : "aborted" })
+                ? runs.finish(runId, Exit.isInterrupted(exit) ? "interrupted" : "failed", { error: Exit.isInterrupted(exit) ? "interrupted" : `aborted: ${whyAborted(exit.cause)}` })
                 : Effect.void,
             ),
       ),
     )
   })
+
+/** What ended a run early, for its run row (e.g. a stored value that could not be written, naming the asset). */
+const whyAborted = (cause: Cause.Cause<unknown>): string => {
+  const e = Cause.squash(cause)
+  return e instanceof Error ? e.message : String(e)
+}
 
 /**
  * The values `keys` had at the end of the last refresh that materialised them (what `iiot brief`

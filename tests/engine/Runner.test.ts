@@ -256,7 +256,7 @@ describe("Runner.refresh", () => {
       RunStoreModule.layer(sb.store),
       Layer.succeed(AssetStoreModule.AssetStore, {
         ...store,
-        put: (key, ...rest) => (key === "src" ? Effect.fail(new AssetStoreError({ reason: "write", key, message: "disk full" })) : store.put(key, ...rest)),
+        put: (key, ...rest) => (key === "src" ? Effect.fail(new AssetStoreError({ reason: "write", key, message: `cannot store the value of \`${key}\`: disk full` })) : store.put(key, ...rest)),
       }),
     )
     const defs = Definitions.make([
@@ -267,8 +267,11 @@ describe("Runner.refresh", () => {
       const exit = yield* Effect.exit(Runner.refresh(yield* defs, baseOptions(sb)))
       expect(exit._tag).toBe("Failure")
       expect(String(exit._tag === "Failure" ? exit.cause : "")).toMatch(/disk full/)
-      // Nothing is published from a failed run.
+      // Nothing is published from a failed run, and its run row says which value could not be written.
       expect(existsSync(sb.out)).toBe(false)
+      const [row] = yield* Effect.flatMap(RunStore, (runs) => runs.runs(1))
+      expect(row!.status).toBe("failed")
+      expect(JSON.stringify(row!.summary)).toMatch(/aborted: .*`src`.*disk full/)
     }).pipe(Effect.provide(broken))
   })
 
