@@ -26,6 +26,8 @@ import { RunStore } from "../engine/RunStore.js"
 import * as Runner from "../engine/Runner.js"
 import * as Fetch from "../ingest/Fetch.js"
 import * as Ingest from "../ingest/Ingest.js"
+import * as Parallel from "../ingest/Parallel.js"
+import * as Parts from "../assets/clean/parts.js"
 import * as SourceCatalog from "../ingest/SourceCatalog.js"
 import * as Layers from "./layers.js"
 import * as Output from "./output.js"
@@ -93,6 +95,8 @@ const refresh = Command.make(
     Effect.gen(function* () {
       const cfg = yield* loadConfig(o.config)
       const { defs, catalog } = yield* Graph.build(o.sources)
+      // Big sources are read and normalised on every core: their workers start loading now.
+      if (Parallel.prestartFor(catalog.entries.map((e) => e.file))) Parts.prestartCleanWorkers()
       const stale = Freshness.findings(Freshness.check(catalog.entries, cfg.freshness, new Date()))
       const run = yield* Runner.refresh(defs, {
         runFindings: stale,

@@ -12,11 +12,12 @@
  * start-to-end read's, errors and row numbers included, or one equal to it.
  */
 import { Effect } from "effect"
+import { statSync } from "node:fs"
 import * as fs from "node:fs/promises"
 import { availableParallelism } from "node:os"
 import type * as Finding from "../domain/Finding.js"
 import * as RawRows from "../domain/RawRows.js"
-import { askWorker, builtWorker } from "../engine/WorkerScript.js"
+import { askWorker, builtWorker, prestart } from "../engine/WorkerScript.js"
 import { checkRows, type CheckedRows, type RowContext } from "./CheckRows.js"
 import * as CsvReader from "./CsvReader.js"
 
@@ -56,6 +57,23 @@ interface Part {
 
 /** The built worker script; undefined when there is none that runs the current code. */
 const workerScript = (): URL | undefined => builtWorker("ingest-worker", ["ingest", "domain", "normalize"])
+
+/**
+ * Starts the workers a split read will ask for (one per core but this one), when any of `files`
+ * is big enough to be split, so that they have loaded by then (see `prestart`).
+ */
+export const prestartFor = (files: ReadonlyArray<string>): boolean => {
+  const big = files.some((f) => {
+    try {
+      return statSync(f).size >= DEFAULT_SPLIT_MIN_BYTES
+    } catch {
+      return false
+    }
+  })
+  const script = big ? workerScript() : undefined
+  if (script !== undefined) prestart(script, availableParallelism() - 1)
+  return script !== undefined
+}
 
 /**
  * Where to cut: for each of `parts - 1` points spread over the file, the byte just after the

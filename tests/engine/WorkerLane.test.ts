@@ -4,7 +4,7 @@ import * as os from "node:os"
 import * as path from "node:path"
 import { pathToFileURL } from "node:url"
 import type { Worker } from "node:worker_threads"
-import { WorkerLane } from "../../pipeline/engine/WorkerScript.js"
+import { askWorker, prestart, WorkerLane } from "../../pipeline/engine/WorkerScript.js"
 
 /** A worker script in a temp folder: answers each number with its double and its thread id; exits after `exitAfter`. */
 const script = (exitAfter?: number): URL => {
@@ -55,5 +55,38 @@ describe("WorkerLane", () => {
     fs.writeFileSync(bad, "throw new Error('no')\n")
     const lane = new WorkerLane(pathToFileURL(bad))
     expect(await lane.ask(1)).toBeUndefined()
+  })
+
+  it("takes a worker started ahead (prestart) for the next asks of its script, then starts new ones", async () => {
+    const s = script()
+    const ids = prestart(s, 2)
+    expect(ids).toHaveLength(2)
+    const replies = [await askWorker<{ threadId: number }>(s, 1), await askWorker<{ threadId: number }>(s, 2), await askWorker<{ threadId: number }>(s, 3)]
+    expect(replies.slice(0, 2).map((r) => r?.threadId)).toEqual(ids)
+    expect(ids).not.toContain(replies[2]?.threadId)
+    // Another script's asks never take them.
+    const other = prestart(script(), 1)
+    expect((await askWorker<{ threadId: number }>(script(), 4))?.threadId).not.toBe(other[0])
+  })
+
+  it("drops a parked worker that ends before it is asked", async () => {
+    // A script that ends by itself 100 ms after it starts unless asked first.
+    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "lane-")), "w.mjs")
+    fs.writeFileSync(
+      file,
+      `import { parentPort, threadId } from "node:worker_threads"
+const timer = setTimeout(() => process.exit(0), 100)
+parentPort.on("message", (n) => {
+  clearTimeout(timer)
+  parentPort.postMessage({ double: n * 2, threadId })
+})
+`,
+    )
+    const s = pathToFileURL(file)
+    const [id] = prestart(s, 1)
+    await new Promise((r) => setTimeout(r, 400))
+    const reply = await askWorker<{ double: number; threadId: number }>(s, 2)
+    expect(reply?.double).toBe(4)
+    expect(reply?.threadId).not.toBe(id)
   })
 })

@@ -9,7 +9,7 @@ import { availableParallelism } from "node:os"
 import type { CodedText, ZhName } from "../../domain/Clean.js"
 import type * as Finding from "../../domain/Finding.js"
 import * as RawRows from "../../domain/RawRows.js"
-import { askWorker, builtWorker } from "../../engine/WorkerScript.js"
+import { askWorker, builtWorker, prestart } from "../../engine/WorkerScript.js"
 import { Coder } from "../../reconcile/entities/Firms.js"
 import { fullZhKey } from "../../reconcile/entities/keys.js"
 
@@ -288,6 +288,12 @@ const PARALLEL_MIN_ROWS = 100_000
 
 /** The built `clean-worker` script, undefined when missing or older than the sources it is built from. */
 export const cleanWorker = (): URL | undefined => builtWorker("clean-worker", ["assets/clean", "domain", "normalize", "reconcile/entities"])
+
+/** Starts the clean workers big tables will ask for (one per core but this one; see `prestart`). */
+export const prestartCleanWorkers = (): void => {
+  const script = cleanWorker()
+  if (script !== undefined) prestart(script, availableParallelism() - 1)
+}
 
 /**
  * One share in a worker thread, as its pieces' parts with their text cut up here as each arrives
