@@ -95,7 +95,9 @@ const refresh = Command.make(
     Effect.gen(function* () {
       const cfg = yield* loadConfig(o.config)
       const { defs, catalog } = yield* Graph.build(o.sources)
-      // Big sources are read and normalised on every core: their workers start loading now.
+      // Big sources are read and normalised on every core: their workers start loading now, while
+      // the sources are hashed (see WorkerScript.prestart). Should the plan skip them (unchanged
+      // sources), the parked workers are never asked: their loading was spent on the other core.
       if (Parallel.prestartFor(catalog.entries.map((e) => e.file))) Parts.prestartCleanWorkers()
       const stale = Freshness.findings(Freshness.check(catalog.entries, cfg.freshness, new Date()))
       const run = yield* Runner.refresh(defs, {

@@ -245,9 +245,9 @@ export const materialize = <R>(defs: Definitions<R>, plan: Plan, options: Materi
               Effect.zipRight(runs.saveState(spec.key, { fingerprint: entry.fingerprint, codeVersion: spec.codeVersion, observed: entry.observed, inputs: entry.inputs }, options.runId)),
             )
             // The value is stored while its dependents run (they get it from memory): writing the
-            // 2M-row registry took ~0.6 s of this thread, and the writing thread (ValueCodec) needs
-            // no more of it. Values are never changed once made, so what is written is what the
-            // dependents got. An asset with files is stored first: its files are published from
+            // 2M-row registry took ~0.6 s of this thread; now only its encoding runs here, and a
+            // big value is written by a thread of its own (ValueCodec.writeBuffers). Values are
+            // never changed once made, so what is written is what the dependents got. An asset with files is stored first: its files are published from
             // where the store puts them. The run waits for every write before it ends (below).
             if (files.length === 0) storing.push(yield* Effect.forkScoped(store))
             else yield* store
@@ -276,7 +276,7 @@ export const materialize = <R>(defs: Definitions<R>, plan: Plan, options: Materi
     const outcomes = yield* Effect.forEach(fibers, Fiber.join).pipe(Effect.ensuring(flush))
     // Every value is on disk before the run ends, and a write that fails fails the run. A run that
     // ends early abandons the writes still going (closing the scope): no state names them, and
-    // their staging folders go with the next prune.
+    // prune removes what was written of them (staged, or stored but unreferenced).
     yield* Effect.forEach(storing, Fiber.join)
     return outcomes
   }))

@@ -7,8 +7,9 @@
  * the 2M-row registry of the end-to-end bench, more than all the reconciliation. Column by
  * column, a table is a few arrays of strings or numbers; a text column with few distinct values
  * (province, batch, company form) is stored as a dictionary plus Uint16/Uint32 codes, which V8 copies as
- * raw bytes; and every column is its own frame, written as soon as it is encoded, so the
- * process never holds a second copy of the whole value. No library does this for arbitrary
+ * raw bytes; and every column is its own frame, so no buffer grows to the whole value (the
+ * frames are held until written, which a big value's are by a thread of their own, see
+ * `writeBuffers`). No library does this for arbitrary
  * JS values (Arrow needs a schema and typed columns up front; msgpack writes keys per row).
  *
  * File layout: the magic `IIOTVAL1`, then frames `[u32 little-endian length][v8 bytes]`; the last
@@ -21,10 +22,10 @@
  */
 import { closeSync, openSync, readFileSync, writeSync } from "node:fs"
 import { deserialize, serialize } from "node:v8"
-import { Worker } from "node:worker_threads"
+import { askWorker, inlineScript } from "./WorkerScript.js"
 
 const MAGIC = Buffer.from("IIOTVAL1")
-/** A value written whole by V8 (it refers to itself; see writeValue). */
+/** A value written whole by V8 (it refers to itself; see encodeToBuffers). */
 const MAGIC_WHOLE = Buffer.from("IIOTVAL0")
 /** Arrays shorter than this are serialised as they are: the columns would not pay for themselves. */
 const MIN_TABLE_ROWS = 64
@@ -124,7 +125,7 @@ const setOwn = (o: Record<string, unknown>, k: string, v: unknown): void => {
   else o[k] = v
 }
 
-/** Nesting deeper than this is taken for a cycle (plain data is far shallower); see writeValue. */
+/** Nesting deeper than this is taken for a cycle (plain data is far shallower); see encodeToBuffers. */
 const MAX_DEPTH = 256
 const TOO_DEEP = Symbol("too deep")
 
@@ -132,21 +133,13 @@ class Writer {
   private frames = 0
   /** Current nesting of tables and objects being encoded. */
   depth = 0
-  /** Without a file: the frames' bytes, kept in order (see `encodeToBuffers`). */
-  readonly kept: Array<Buffer> = []
-  constructor(private readonly fd: number | undefined) {
-    this.out(MAGIC)
-  }
-  private out(bytes: Buffer): void {
-    if (this.fd === undefined) this.kept.push(bytes)
-    else writeAll(this.fd, bytes)
-  }
+  /** The file's bytes so far, in order: the magic, then each frame's length and bytes. */
+  readonly buffers: Array<Buffer> = [MAGIC]
   frame(value: unknown): number {
     const bytes = serialize(value)
     const head = Buffer.allocUnsafe(4)
     head.writeUInt32LE(bytes.length, 0)
-    this.out(head)
-    this.out(bytes)
+    this.buffers.push(head, bytes)
     return this.frames++
   }
 }
@@ -281,114 +274,75 @@ const encodeObject = (value: object, w: Writer): unknown => {
 }
 
 /**
- * Writes `value` to `file` (replacing it). A value that refers to itself (which the column
- * encoding would follow forever), or nests deeper than MAX_DEPTH, is written whole by V8's
- * serializer instead, which keeps cycles.
- */
-export const writeValue = (file: string, value: unknown): void => {
-  let fd = openSync(file, "w")
-  try {
-    const w = new Writer(fd)
-    w.frame(encodeValue(value, w))
-  } catch (e) {
-    if (e !== TOO_DEEP) throw e
-    closeSync(fd)
-    fd = openSync(file, "w")
-    writeAll(fd, MAGIC_WHOLE)
-    writeAll(fd, serialize(value))
-  } finally {
-    closeSync(fd)
-  }
-}
-
-/**
- * The bytes `writeValue` writes, as a list of buffers, for `writeBuffers` to write (on another
- * thread when they are many). Unlike `writeValue`, holds every frame until they are written.
+ * A value's bytes as `readValue` reads them, as a list of buffers (for `writeBuffers`). A value
+ * that refers to itself (which the column encoding would follow forever), or nests deeper than
+ * MAX_DEPTH, is given whole by V8's serializer instead, which keeps cycles.
  */
 export const encodeToBuffers = (value: unknown): Array<Buffer> => {
   try {
-    const w = new Writer(undefined)
+    const w = new Writer()
     w.frame(encodeValue(value, w))
-    return w.kept
+    return w.buffers
   } catch (e) {
     if (e !== TOO_DEEP) throw e
     return [MAGIC_WHOLE, serialize(value)]
   }
 }
 
+/** Writes buffers to `file` on this thread, replacing it. */
+const writeHere = (file: string, buffers: ReadonlyArray<Uint8Array>): void => {
+  const fd = openSync(file, "w")
+  try {
+    for (const b of buffers) writeAll(fd, b)
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** Writes `value` to `file` on this thread, replacing it (see `encodeToBuffers`). */
+export const writeValue = (file: string, value: unknown): void => writeHere(file, encodeToBuffers(value))
+
 /** From this many bytes, `writeBuffers` writes in a worker thread. */
 export const WORKER_WRITE_BYTES = 16 * 1024 * 1024
 
-// The writing thread: writes the buffers it is sent to the file it is told, answers, and ends.
-// A script of its own (CommonJS, evaluated), so that it needs no build step.
-const WRITER = `
-const { parentPort } = require("node:worker_threads")
-const fs = require("node:fs")
+/** The writing thread: writes the buffers it is sent to the file it is told, and answers. */
+const WRITER = inlineScript(`
+import { parentPort } from "node:worker_threads"
+import { closeSync, openSync, writeSync } from "node:fs"
 parentPort.once("message", ({ file, buffers }) => {
   try {
-    const fd = fs.openSync(file, "w")
+    const fd = openSync(file, "w")
     try {
-      for (const b of buffers) for (let done = 0; done < b.byteLength; ) done += fs.writeSync(fd, b, done, b.byteLength - done)
+      for (const b of buffers) for (let done = 0; done < b.byteLength; ) done += writeSync(fd, b, done, b.byteLength - done)
     } finally {
-      fs.closeSync(fd)
+      closeSync(fd)
     }
     parentPort.postMessage({ ok: true })
   } catch (e) {
     parentPort.postMessage({ ok: false, message: String((e && e.message) || e) })
   }
 })
-`
+`)
 
 /**
  * Writes buffers (from `encodeToBuffers`) to `file`, replacing it. Many bytes (`workerFrom`,
  * default WORKER_WRITE_BYTES) are written by a worker thread, to which the big buffers are handed
- * over, not copied (they are unusable here afterwards): the kernel's copy into the page cache
- * took ~0.6 s of the main thread for the 2M-row registry's 273 MB, and the run goes on meanwhile.
- * A thread that ends its work frees them at once, where here they would wait for a full
- * collection. Below that, or when no worker can be made or sent the buffers, they are written
- * here. Only for buffers nothing else uses: those handed over are unusable here afterwards.
+ * over, not copied: the kernel's copy into the page cache took ~0.6 s of the main thread for the
+ * 2M-row registry's 273 MB, and the run goes on meanwhile. A thread that ends its work frees them
+ * at once, where here they would wait for a full collection. Below that, or when the thread
+ * cannot start or be sent them, they are written here. Only for buffers nothing else uses: those
+ * handed over are unusable here afterwards.
  */
-export const writeBuffers = (file: string, buffers: ReadonlyArray<Uint8Array>, workerFrom = WORKER_WRITE_BYTES): Promise<void> => {
-  const total = buffers.reduce((a, b) => a + b.byteLength, 0)
-  const here = () => {
-    const fd = openSync(file, "w")
-    try {
-      for (const b of buffers) writeAll(fd, b)
-    } finally {
-      closeSync(fd)
-    }
-  }
-  if (total < workerFrom) return Promise.resolve().then(here)
-  let worker: Worker
-  try {
-    worker = new Worker(WRITER, { eval: true, execArgv: [] })
-  } catch {
-    return Promise.resolve().then(here)
-  }
+export const writeBuffers = async (file: string, buffers: ReadonlyArray<Uint8Array>, workerFrom = WORKER_WRITE_BYTES): Promise<void> => {
+  if (buffers.reduce((a, b) => a + b.byteLength, 0) < workerFrom) return writeHere(file, buffers)
   // Only a buffer that owns its whole memory is handed over: a small one may share Node's pool.
   const own = buffers.filter((b) => b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && b.byteLength >= 64 * 1024).map((b) => b.buffer as ArrayBuffer)
-  return new Promise<void>((resolve, reject) => {
-    // Only the first of the answer, an error and the thread's end counts.
-    let settled = false
-    const settle = (error: Error | undefined) => {
-      if (settled) return
-      settled = true
-      void worker.terminate()
-      if (error === undefined) resolve()
-      else reject(error)
-    }
-    worker.once("message", (m: { readonly ok: boolean; readonly message?: string }) => settle(m.ok ? undefined : new Error(`cannot write ${file}: ${m.message}`)))
-    worker.once("error", (e) => settle(new Error(`cannot write ${file}: the writing thread failed: ${e.message}`)))
-    worker.once("exit", () => settle(new Error(`cannot write ${file}: the writing thread ended before it had written`)))
-    try {
-      worker.postMessage({ file, buffers }, own)
-    } catch {
-      // Not sent, so nothing was handed over: written here instead.
-      settled = true
-      void worker.terminate()
-      Promise.resolve().then(here).then(resolve, reject)
-    }
-  })
+  const reply = await askWorker<{ readonly ok: boolean; readonly message?: string }>(WRITER, { file, buffers }, { transfer: own })
+  if (reply?.ok === true) return
+  if (reply !== undefined) throw new Error(`cannot write ${file}: ${reply.message}`)
+  // The thread failed: before it was handed the buffers (still usable here), or after.
+  if (own.every((b) => b.byteLength > 0)) return writeHere(file, buffers)
+  throw new Error(`cannot write ${file}: the writing thread failed`)
 }
 
 type RowMaker = (cols: ReadonlyArray<(i: number) => unknown>, i: number) => Record<string, unknown>

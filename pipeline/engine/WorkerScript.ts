@@ -85,7 +85,15 @@ export interface AskOptions<Reply> {
    * the first message is the reply.
    */
   readonly collect?: (message: any) => { readonly reply: Reply | undefined } | undefined
+  /** Buffers the message hands over to the worker instead of copying (unusable here once sent). */
+  readonly transfer?: ReadonlyArray<ArrayBuffer>
 }
+
+/**
+ * A small worker script given as its source text (an ES module that needs no build step), for
+ * `askWorker`: e.g. the thread that hashes a big source or writes a big stored value.
+ */
+export const inlineScript = (source: string): URL => new URL(`data:text/javascript,${encodeURIComponent(source)}`)
 
 /**
  * Runs `script` in a worker thread for one job: sends it `message`, and gives its reply, or
@@ -118,7 +126,7 @@ export class WorkerLane<Reply> {
 
   ask(message: unknown, options: AskOptions<Reply> = {}): Promise<Reply | undefined> {
     if (this.broken) return Promise.resolve(undefined)
-    const { signal, collect = (m: unknown) => ({ reply: m as Reply }) } = options
+    const { signal, collect = (m: unknown) => ({ reply: m as Reply }), transfer = [] } = options
     return new Promise((resolve) => {
       let worker: Worker | undefined
       try {
@@ -132,7 +140,7 @@ export class WorkerLane<Reply> {
           started.once("exit", () => void this.end())
         }
         worker = this.worker
-        worker.postMessage(message)
+        worker.postMessage(message, transfer)
       } catch {
         // Could not start, or the message could not be sent (e.g. a value that cannot be cloned).
         void this.end()

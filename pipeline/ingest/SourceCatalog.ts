@@ -7,7 +7,7 @@ import { Effect, Either } from "effect"
 import { createHash } from "node:crypto"
 import { createReadStream, existsSync, readFileSync, readdirSync, realpathSync, statSync } from "node:fs"
 import { dirname, join, relative, resolve, sep } from "node:path"
-import { Worker } from "node:worker_threads"
+import { askWorker, inlineScript } from "../engine/WorkerScript.js"
 import { Sidecar, SourceError, SourceKind } from "../domain/Source.js"
 import * as Yaml from "./Yaml.js"
 
@@ -177,28 +177,27 @@ const hashHere = (file: string): Effect.Effect<string, SourceError> =>
 /** From this size a file is hashed in a worker thread (`sha256InWorker`). */
 const HASH_IN_WORKER_BYTES = 32 * 1024 * 1024
 
-// The hashing thread: reads the file it is sent in 4 MiB pieces, answers with the sha256, and ends.
-// A script of its own (CommonJS, evaluated), so that it needs no build step.
-const HASHER = `
-const { parentPort } = require("node:worker_threads")
-const { createHash } = require("node:crypto")
-const fs = require("node:fs")
+/** The hashing thread: reads the file it is sent in 4 MiB pieces and answers with its sha256. */
+const HASHER = inlineScript(`
+import { parentPort } from "node:worker_threads"
+import { createHash } from "node:crypto"
+import { closeSync, openSync, readSync } from "node:fs"
 parentPort.once("message", (file) => {
   try {
     const hash = createHash("sha256")
     const buf = Buffer.allocUnsafe(4 << 20)
-    const fd = fs.openSync(file, "r")
+    const fd = openSync(file, "r")
     try {
-      for (let n; (n = fs.readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n))
+      for (let n; (n = readSync(fd, buf, 0, buf.length, null)) > 0; ) hash.update(buf.subarray(0, n))
     } finally {
-      fs.closeSync(fd)
+      closeSync(fd)
     }
     parentPort.postMessage({ sha256: hash.digest("hex") })
   } catch (e) {
     parentPort.postMessage({ error: String((e && e.message) || e) })
   }
 })
-`
+`)
 
 /**
  * The sha256 of a file, computed in a worker thread. Big sources are hashed at the start of every
@@ -208,30 +207,13 @@ parentPort.once("message", (file) => {
  * could not do it (it did not start, failed or ended early: the caller then hashes here).
  */
 export const sha256InWorker = (file: string): Effect.Effect<string | undefined, SourceError> =>
-  Effect.async<string | undefined, SourceError>((resume) => {
-    let worker: Worker
-    try {
-      worker = new Worker(HASHER, { eval: true, execArgv: [] })
-    } catch {
-      resume(Effect.succeed(undefined))
-      return
-    }
-    // Only the first of the answer, an error and the thread's end counts.
-    let settled = false
-    const settle = (result: Effect.Effect<string | undefined, SourceError>) => {
-      if (settled) return
-      settled = true
-      void worker.terminate()
-      resume(result)
-    }
-    worker.once("message", (m: { readonly sha256?: string; readonly error?: string }) =>
-      settle(m.sha256 !== undefined ? Effect.succeed(m.sha256) : Effect.fail(new SourceError({ reason: "unreadable", file, message: `cannot read ${file}: ${m.error}` }))),
-    )
-    worker.once("error", () => settle(Effect.succeed(undefined)))
-    worker.once("exit", () => settle(Effect.succeed(undefined)))
-    worker.postMessage(file)
-    return Effect.sync(() => void worker.terminate())
-  })
+  Effect.flatMap(
+    Effect.promise((signal) => askWorker<{ readonly sha256?: string; readonly error?: string }>(HASHER, file, { signal })),
+    (reply) =>
+      reply?.error !== undefined
+        ? Effect.fail(new SourceError({ reason: "unreadable", file, message: `cannot read ${file}: ${reply.error}` }))
+        : Effect.succeed(reply?.sha256),
+  )
 
 /** Checks a source's pinned sha256 (when it has one) and returns the file's checksum. */
 export const verify = (entry: SourceEntry, file: string = entry.file): Effect.Effect<string, SourceError> =>

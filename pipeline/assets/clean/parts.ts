@@ -174,13 +174,14 @@ export const materialise = (part: Part, sameAs: Readonly<Record<string, string>>
   const names = Object.keys(part.text)
   const one = (name: string) => {
     const c = part.text[name]!
-    const same = sameAs[name] === undefined ? undefined : (text[sameAs[name]!] as { readonly values: ReadonlyArray<string> }).values
-    if ("values" in c) text[name] = c
-    else {
-      const values = new Array<string>(part.length)
-      unjoin(c, part.length, values, 0, same)
-      text[name] = { values }
+    if ("values" in c) {
+      text[name] = c
+      return
     }
+    const same = sameAs[name] === undefined ? undefined : (text[sameAs[name]!] as { readonly values: ReadonlyArray<string> }).values
+    const values = new Array<string>(part.length)
+    unjoin(c, part.length, values, 0, same)
+    text[name] = { values }
   }
   for (const name of names) if (sameAs[name] === undefined) one(name)
   for (const name of names) if (sameAs[name] !== undefined) one(name)
