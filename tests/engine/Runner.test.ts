@@ -9,7 +9,7 @@ import { AssetStoreError } from "../../pipeline/engine/errors.js"
 import { RunStore } from "../../pipeline/engine/RunStore.js"
 import * as RunStoreModule from "../../pipeline/engine/RunStore.js"
 import * as Runner from "../../pipeline/engine/Runner.js"
-import { baseOptions, sandbox } from "./harness.js"
+import { baseOptions, type Sandbox, sandbox } from "./harness.js"
 
 /** A source asset observing a real file, and a chain of derived assets counting their runs. */
 const graph = (dir: string, counts: Map<string, number>) => {
@@ -53,6 +53,19 @@ const patched = <R>(defs: Definitions.Definitions<R>, changes: Readonly<Record<s
 
 /** The same graph with the given assets not kept in the store (`persist: false`). */
 const unkeptIn = <R>(defs: Definitions.Definitions<R>, keys: ReadonlyArray<string>) => patched(defs, Object.fromEntries(keys.map((k) => [k, { persist: false }])))
+
+/** The sandbox's stores, with some of the asset store's methods replaced by `change` (the real store underneath). */
+const withAssetStore = (sb: Sandbox, change: (store: AssetStoreModule.AssetStore) => Partial<AssetStoreModule.AssetStore>) => {
+  const store = AssetStoreModule.make(join(sb.dir, ".iiot", "assets"))
+  return Layer.merge(RunStoreModule.layer(sb.store), Layer.succeed(AssetStoreModule.AssetStore, { ...store, ...change(store) }))
+}
+
+/** A source asset `src` and an asset `x` made from it (`onX` runs when x does). */
+const srcAndX = (onX: () => void = () => {}) =>
+  Definitions.make([
+    Asset.fromKeys({ key: "src", run: () => Effect.succeed({ value: "shared" }) }),
+    Asset.fromKeys({ key: "x", deps: ["src"], run: (i) => Effect.sync(() => (onX(), { value: `x:${i["src"]}` })) }),
+  ])
 
 /** Each asset's status in a run, by key. */
 const statuses = (run: { readonly outcomes: ReadonlyArray<{ readonly key: string; readonly status: string }> }): Record<string, string> => Object.fromEntries(run.outcomes.map((o) => [o.key, o.status]))
@@ -206,11 +219,7 @@ describe("Runner.refresh", () => {
   it.live("reads a skipped asset's stored value from disk once, however many dependents run", () => {
     const sb = sandbox()
     let reads = 0
-    const store = AssetStoreModule.make(join(sb.dir, ".iiot", "assets"))
-    const counting = Layer.merge(
-      RunStoreModule.layer(sb.store),
-      Layer.succeed(AssetStoreModule.AssetStore, { ...store, get: (key, fp) => (key === "src" && reads++, store.get(key, fp)) }),
-    )
+    const counting = withAssetStore(sb, (store) => ({ get: (key, fp) => (key === "src" && reads++, store.get(key, fp)) }))
     const make = (version: string) =>
       Definitions.make([
         Asset.fromKeys({ key: "src", run: () => Effect.succeed({ value: "shared" }) }),
@@ -227,19 +236,11 @@ describe("Runner.refresh", () => {
   it.live("stores a value while its dependents run, and ends only once every value is written", () => {
     const sb = sandbox()
     const events: Array<string> = []
-    const store = AssetStoreModule.make(join(sb.dir, ".iiot", "assets"))
-    const slow = Layer.merge(
-      RunStoreModule.layer(sb.store),
-      Layer.succeed(AssetStoreModule.AssetStore, {
-        ...store,
-        put: (key, ...rest) =>
-          key === "src" ? Effect.sleep("200 millis").pipe(Effect.zipRight(store.put(key, ...rest)), Effect.tap(() => Effect.sync(() => events.push("src stored")))) : store.put(key, ...rest),
-      }),
-    )
-    const defs = Definitions.make([
-      Asset.fromKeys({ key: "src", run: () => Effect.succeed({ value: "shared" }) }),
-      Asset.fromKeys({ key: "x", deps: ["src"], run: (i) => Effect.sync(() => (events.push("x ran"), { value: `x:${i["src"]}` })) }),
-    ])
+    const slow = withAssetStore(sb, (store) => ({
+      put: (key, ...rest) =>
+        key === "src" ? Effect.sleep("200 millis").pipe(Effect.zipRight(store.put(key, ...rest)), Effect.tap(() => Effect.sync(() => events.push("src stored")))) : store.put(key, ...rest),
+    }))
+    const defs = srcAndX(() => events.push("x ran"))
     return Effect.gen(function* () {
       const run = yield* Runner.refresh(yield* defs, { ...baseOptions(sb), concurrency: 1 })
       expect(run.status).toBe("succeeded")
@@ -251,18 +252,10 @@ describe("Runner.refresh", () => {
 
   it.live("fails the run when a value cannot be written, after its dependents ran", () => {
     const sb = sandbox()
-    const store = AssetStoreModule.make(join(sb.dir, ".iiot", "assets"))
-    const broken = Layer.merge(
-      RunStoreModule.layer(sb.store),
-      Layer.succeed(AssetStoreModule.AssetStore, {
-        ...store,
-        put: (key, ...rest) => (key === "src" ? Effect.fail(new AssetStoreError({ reason: "write", key, message: `cannot store the value of \`${key}\`: disk full` })) : store.put(key, ...rest)),
-      }),
-    )
-    const defs = Definitions.make([
-      Asset.fromKeys({ key: "src", run: () => Effect.succeed({ value: "shared" }) }),
-      Asset.fromKeys({ key: "x", deps: ["src"], run: (i) => Effect.succeed({ value: `x:${i["src"]}` }) }),
-    ])
+    const broken = withAssetStore(sb, (store) => ({
+      put: (key, ...rest) => (key === "src" ? Effect.fail(new AssetStoreError({ reason: "write", key, message: `cannot store the value of \`${key}\`: disk full` })) : store.put(key, ...rest)),
+    }))
+    const defs = srcAndX()
     return Effect.gen(function* () {
       const exit = yield* Effect.exit(Runner.refresh(yield* defs, baseOptions(sb)))
       expect(exit._tag).toBe("Failure")
