@@ -6,7 +6,7 @@
 import { Cause, Clock, Duration, Effect, Exit, Option } from "effect"
 import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
-import { hostname, tmpdir } from "node:os"
+import { availableParallelism, hostname, tmpdir } from "node:os"
 import { join, resolve } from "node:path"
 import type { EngineFinding } from "./AssetSpec.js"
 import { AssetStore } from "./AssetStore.js"
@@ -17,6 +17,17 @@ import * as Plan from "./Plan.js"
 import * as Publication from "./Publication.js"
 import { RunStore } from "./RunStore.js"
 import * as Selection from "./Selection.js"
+
+/**
+ * What the run ran on, for reading its durations: Node's version, the platform, the cores and
+ * the flags Node was started with (bin/iiot.mjs adds V8's young-generation size).
+ */
+const runtime = () => ({
+  node: process.version,
+  platform: `${process.platform}-${process.arch}`,
+  cores: availableParallelism(),
+  execArgv: process.execArgv,
+})
 
 export interface RefreshOptions {
   /** The command line as typed, kept in the run history. */
@@ -151,6 +162,7 @@ export const refresh = <R>(defs: Definitions<R>, options: RefreshOptions) =>
         summary: summarise(outcomes, findings),
         sources: observed,
         outputs: files.map((f) => f.name).sort(),
+        runtime: runtime(),
       }
       yield* Publication.writeJson(join(runDir, "findings.json"), findings)
       yield* Publication.writeJson(join(runDir, "run.json"), runJson)

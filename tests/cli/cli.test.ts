@@ -38,11 +38,18 @@ describe("iiot CLI", () => {
     expect(runJson.status).toBe("succeeded")
     expect(runJson.assets.every((a: { status: string }) => a.status === "ran")).toBe(true)
     expect(Object.keys(runJson.sources)).toContain("raw/miit/2023-06/miit_platforms")
+    // The command starts itself with V8's bigger young generation (bin/iiot.mjs), and says so.
+    expect(runJson.runtime).toMatchObject({ node: process.version, platform: `${process.platform}-${process.arch}` })
+    expect(runJson.runtime.execArgv).toContain("--max-semi-space-size=64")
 
-    const second = (await iiot(["refresh"], ws))
+    // A flag the caller gives is kept, not overridden.
+    const second = (await iiot(["refresh"], ws, ["--max-semi-space-size=16"]))
     expect(second.code).toBe(0)
     expect(second.stdout).toMatch(/0 ran, \d+ skipped, 0 failed, 0 blocked/)
     expect(second.stdout).toContain("unchanged since the last materialisation")
+    const secondRun = JSON.parse(readFileSync(join(ws, "outputs/latest/run.json"), "utf8"))
+    expect(secondRun.runId).not.toBe(runJson.runId)
+    expect(secondRun.runtime.execArgv.filter((a: string) => a.startsWith("--max-semi-space-size"))).toEqual(["--max-semi-space-size=16"])
 
     const plan = (await iiot(["plan"], ws))
     expect(plan.stdout).toMatch(/^0 of \d+ assets would run$/m)
