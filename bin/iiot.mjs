@@ -23,13 +23,15 @@ if (!existsSync(bundle)) {
 //   get it too. Measured on the 1M-row end-to-end bench, three interleaved runs each: 25.2–26.2 s
 //   against 27.0–27.8 s (registry ingest 3.8–4.1 s against 4.2–4.6 s), peak RSS 1.70–1.72 GB
 //   against 1.53–1.56 GB; 96 MiB was no faster and took 1.91–1.95 GB. A flag the caller gave
-//   (e.g. `node --max-semi-space-size=16 bin/iiot.mjs`) is kept.
+//   (e.g. `node --max-semi-space-size=16 bin/iiot.mjs`, or in NODE_OPTIONS) is kept.
 // So the command starts itself again with what is missing, passing on SIGINT, SIGTERM and SIGHUP
 // and the exit status (or the signal that ended it).
 const TUNING = "MALLOC_MMAP_THRESHOLD_"
 const RELAUNCHED = "IIOT_RELAUNCHED"
 const V8_FLAGS = ["--max-semi-space-size=64"]
-const missingFlags = V8_FLAGS.filter((f) => !process.execArgv.some((a) => a.split("=")[0] === f.split("=")[0]))
+// Flags the caller gave, on the command line or in NODE_OPTIONS (which ours would override).
+const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)]
+const missingFlags = V8_FLAGS.filter((f) => !given.some((a) => a.split("=")[0] === f.split("=")[0]))
 const missingEnv = process.platform === "linux" && process.env[TUNING] === undefined ? { [TUNING]: "65536" } : {}
 if (process.env[RELAUNCHED] !== "1" && (missingFlags.length > 0 || Object.keys(missingEnv).length > 0)) {
   const child = spawn(process.execPath, [...process.execArgv, ...missingFlags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {

@@ -20,13 +20,14 @@ import * as Selection from "./Selection.js"
 
 /**
  * What the run ran on, for reading its durations: Node's version, the platform, the cores and
- * the flags Node was started with (bin/iiot.mjs adds V8's young-generation size).
+ * the flags Node was started with (bin/iiot.mjs adds V8's young-generation size), and NODE_OPTIONS when set.
  */
 const runtime = () => ({
   node: process.version,
   platform: `${process.platform}-${process.arch}`,
   cores: availableParallelism(),
   execArgv: process.execArgv,
+  ...(process.env.NODE_OPTIONS ? { nodeOptions: process.env.NODE_OPTIONS } : {}),
 })
 
 export interface RefreshOptions {

@@ -50,11 +50,17 @@ describe("iiot CLI", () => {
     const secondRun = JSON.parse(readFileSync(join(ws, "outputs/latest/run.json"), "utf8"))
     expect(secondRun.runId).not.toBe(runJson.runId)
     expect(secondRun.runtime.execArgv.filter((a: string) => a.startsWith("--max-semi-space-size"))).toEqual(["--max-semi-space-size=16"])
+    // Also when given in NODE_OPTIONS, which a flag on the command line would override.
+    const third = await iiot(["refresh"], ws, [], { NODE_OPTIONS: "--max-semi-space-size=16" })
+    expect(third.code, third.stderr).toBe(0)
+    const thirdRun = JSON.parse(readFileSync(join(ws, "outputs/latest/run.json"), "utf8"))
+    expect(thirdRun.runtime.nodeOptions).toBe("--max-semi-space-size=16")
+    expect(thirdRun.runtime.execArgv.some((a: string) => a.startsWith("--max-semi-space-size"))).toBe(false)
 
     const plan = (await iiot(["plan"], ws))
     expect(plan.stdout).toMatch(/^0 of \d+ assets would run$/m)
     const runs = (await iiot(["runs"], ws))
-    expect(runs.stdout.split("\n").filter((l) => l.includes("succeeded")).length).toBe(2)
+    expect(runs.stdout.split("\n").filter((l) => l.includes("succeeded")).length).toBe(3)
     const status = (await iiot(["status"], ws))
     expect(status.stdout).toMatch(/last run: +\S+ succeeded/)
     expect((await iiot(["graph"], ws)).stdout).toMatch(/^flowchart LR/)

@@ -13,12 +13,12 @@ export interface Result {
 }
 
 /**
- * Runs `iiot …args` in `cwd` (piped, so no TTY progress), under `node …nodeFlags`. Asynchronous on purpose: a blocking
+ * Runs `iiot …args` in `cwd` (piped, so no TTY progress), under `node …nodeFlags`, with `env` added. Asynchronous on purpose: a blocking
  * spawnSync starves vitest's worker RPC on a loaded 2-core machine.
  */
-export const iiot = (args: ReadonlyArray<string>, cwd: string = repo, nodeFlags: ReadonlyArray<string> = []): Promise<Result> =>
+export const iiot = (args: ReadonlyArray<string>, cwd: string = repo, nodeFlags: ReadonlyArray<string> = [], env: Readonly<Record<string, string>> = {}): Promise<Result> =>
   new Promise((done, fail) => {
-    const child = spawn(process.execPath, [...nodeFlags, join(repo, "bin/iiot.mjs"), ...args], { cwd, env: { ...process.env, NO_COLOR: "1" } })
+    const child = spawn(process.execPath, [...nodeFlags, join(repo, "bin/iiot.mjs"), ...args], { cwd, env: { ...process.env, NO_COLOR: "1", ...env } })
     let stdout = ""
     let stderr = ""
     child.stdout.on("data", (d) => (stdout += d))
