@@ -23,17 +23,24 @@ if (!existsSync(bundle)) {
 //   get it too. Measured on the 1M-row end-to-end bench, three interleaved runs each: 25.2–26.2 s
 //   against 27.0–27.8 s (registry ingest 3.8–4.1 s against 4.2–4.6 s), peak RSS 1.70–1.72 GB
 //   against 1.53–1.56 GB; 96 MiB was no faster and took 1.91–1.95 GB. A flag the caller gave
-//   (e.g. `node --max-semi-space-size=16 bin/iiot.mjs`, or in NODE_OPTIONS) is kept.
+//   (e.g. `node --max-semi-space-size=16 bin/iiot.mjs`, or `--max_semi_space_size` in
+//   NODE_OPTIONS) is kept.
 // So the command starts itself again with what is missing, passing on SIGINT, SIGTERM and SIGHUP
-// and the exit status (or the signal that ended it).
+// and the exit status (or the signal that ended it). Not on Windows, where a child cannot be
+// sent SIGINT (it would be killed, not stopped cleanly): there the command runs as started.
 const TUNING = "MALLOC_MMAP_THRESHOLD_"
 const RELAUNCHED = "IIOT_RELAUNCHED"
 const V8_FLAGS = ["--max-semi-space-size=64"]
+// A flag's name as V8 reads it: `-` and `_` alike, quotes (allowed in NODE_OPTIONS) dropped.
+const flagName = (arg) => arg.replace(/^["']|["']$/g, "").split("=")[0].replaceAll("_", "-")
 // Flags the caller gave, on the command line or in NODE_OPTIONS (which ours would override).
-const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)]
-const missingFlags = V8_FLAGS.filter((f) => !given.some((a) => a.split("=")[0] === f.split("=")[0]))
+const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)].map(flagName)
+const missingFlags = V8_FLAGS.filter((f) => !given.includes(flagName(f)))
 const missingEnv = process.platform === "linux" && process.env[TUNING] === undefined ? { [TUNING]: "65536" } : {}
-if (process.env[RELAUNCHED] !== "1" && (missingFlags.length > 0 || Object.keys(missingEnv).length > 0)) {
+const relaunched = process.env[RELAUNCHED] === "1"
+// Not handed down: an `iiot` this one starts gets its own settings.
+delete process.env[RELAUNCHED]
+if (!relaunched && process.platform !== "win32" && (missingFlags.length > 0 || Object.keys(missingEnv).length > 0)) {
   const child = spawn(process.execPath, [...process.execArgv, ...missingFlags, fileURLToPath(import.meta.url), ...process.argv.slice(2)], {
     stdio: "inherit",
     env: { ...process.env, ...missingEnv, [RELAUNCHED]: "1" },
@@ -51,7 +58,7 @@ if (process.env[RELAUNCHED] !== "1" && (missingFlags.length > 0 || Object.keys(m
     process.exit(128 + (constants.signals[signal] ?? 0))
   })
 } else {
-  if (process.env[RELAUNCHED] === "1") {
+  if (relaunched) {
     // A signal sent to the process group reaches this process twice (directly and passed on): the
     // CLI stops cleanly on the first; a second would otherwise kill it half-way through.
     for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => undefined)

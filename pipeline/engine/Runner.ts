@@ -8,6 +8,7 @@ import { randomBytes } from "node:crypto"
 import { mkdtempSync, rmSync } from "node:fs"
 import { availableParallelism, hostname, tmpdir } from "node:os"
 import { join, resolve } from "node:path"
+import { getHeapStatistics } from "node:v8"
 import type { EngineFinding } from "./AssetSpec.js"
 import { AssetStore } from "./AssetStore.js"
 import type { Definitions } from "./Definitions.js"
@@ -28,6 +29,8 @@ const runtime = () => ({
   cores: availableParallelism(),
   execArgv: process.execArgv,
   ...(process.env.NODE_OPTIONS ? { nodeOptions: process.env.NODE_OPTIONS } : {}),
+  // What V8 made of them: the heap limit includes the young generation's.
+  heapLimitMb: Math.round(getHeapStatistics().heap_size_limit / 2 ** 20),
 })
 
 export interface RefreshOptions {
