@@ -18,7 +18,7 @@
  * "Company", "Company (2)", so the first still maps to its field and nothing is lost.
  */
 import { Effect, Stream } from "effect"
-import ExcelJS from "exceljs"
+import type ExcelJS from "exceljs"
 import * as fs from "node:fs/promises"
 import * as Finding from "../domain/Finding.js"
 import { cleanHeaders, detectHeaderIndex, HEADER_SCAN_ROWS } from "./HeaderMap.js"
@@ -162,7 +162,9 @@ export const open = (file: string, options: ReadOptions = {}): Effect.Effect<Ope
             `This looks like a zip bomb or a sheet padded with empty cells; if the file is genuine, raise maxUncompressedBytes / maxUncompressedRatio or save it as CSV.`,
         }),
       )
-    const wb = new ExcelJS.Workbook()
+    // exceljs takes ~0.2 s to load: only a refresh that reads an XLSX source loads it, here.
+    const { Workbook } = yield* Effect.promise(() => import("exceljs")).pipe(Effect.map((m) => m.default))
+    const wb = new Workbook()
     yield* Effect.tryPromise({
       try: () => wb.xlsx.readFile(file),
       catch: (e) =>

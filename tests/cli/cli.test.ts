@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest"
-import { execFileSync } from "node:child_process"
-import { existsSync, readFileSync, readlinkSync, writeFileSync } from "node:fs"
+import { execFileSync, spawnSync } from "node:child_process"
+import { existsSync, mkdtempSync, readFileSync, readlinkSync, writeFileSync } from "node:fs"
+import { tmpdir } from "node:os"
 import { join } from "node:path"
-import { iiot, workspace } from "./harness.js"
+import { iiot, repo, workspace } from "./harness.js"
 
 describe("iiot CLI", () => {
   it("prints help for the root and every command, exit 0", async () => {
@@ -15,6 +16,24 @@ describe("iiot CLI", () => {
       expect(help.stdout.length).toBeGreaterThan(50)
     }
     expect((await iiot(["refresh", "--help"])).stdout).toContain("--select")
+  })
+
+  it("starts without loading exceljs or pdf-lib (they load when a workbook or pack is written)", async () => {
+    // Counts the modules of each package in require's cache as the process ends (both are CommonJS).
+    const probe = join(mkdtempSync(join(tmpdir(), "iiot-probe-")), "probe.cjs")
+    writeFileSync(
+      probe,
+      `process.on("exit", () => { const k = Object.keys(require.cache); process.stderr.write("LOADED " + JSON.stringify(["exceljs", "pdf-lib"].filter((p) => k.some((f) => f.includes("/node_modules/" + p + "/")))) + "\\n") })`,
+    )
+    const loaded = (stderr: string) => JSON.parse(/LOADED (.*)/.exec(stderr)![1]!) as Array<string>
+    const help = await iiot(["--help"], undefined, ["--require", probe])
+    expect(help.code).toBe(0)
+    expect(loaded(help.stderr)).toEqual([])
+    const status = await iiot(["status"], workspace(), ["--require", probe])
+    expect(loaded(status.stderr)).toEqual([])
+    // The probe sees them when they are loaded.
+    const both = spawnSync(process.execPath, ["--require", probe, "-e", 'require("exceljs"); require("pdf-lib")'], { cwd: repo, encoding: "utf8" })
+    expect(loaded(both.stderr)).toEqual(["exceljs", "pdf-lib"])
   })
 
   it("brief explains when there is nothing stored yet", async () => {

@@ -6,29 +6,8 @@
  */
 import { Effect } from "effect"
 import { createHash } from "node:crypto"
-import {
-  beginText,
-  endText,
-  PDFArray,
-  PDFDocument,
-  PDFHexString,
-  PDFName,
-  PDFNull,
-  PDFNumber,
-  PDFString,
-  popGraphicsState,
-  pushGraphicsState,
-  rgb,
-  setFillingRgbColor,
-  setFontAndSize,
-  setTextMatrix,
-  showText,
-  type PDFDict,
-  type PDFOperator,
-  type PDFFont,
-  type PDFPage,
-  type PDFRef,
-} from "pdf-lib"
+import type * as PdfLib from "pdf-lib"
+import type { PDFArray, PDFDict, PDFDocument, PDFFont, PDFName, PDFOperator, PDFPage, PDFRef } from "pdf-lib"
 import { PdfError } from "./errors.js"
 import { fontkitAdapter, loadFonts, type FontSet } from "./fonts.js"
 import * as Layout from "./Layout.js"
@@ -49,7 +28,13 @@ export const creator = "iiot-observatory briefing pack"
 /** Fixed Producer string (see `creator`). */
 export const producer = "iiot-observatory (pdf-lib 1.17.1, fontkit 2.0.4)"
 
-const color = (c: Color) => rgb(c[0], c[1], c[2])
+/**
+ * pdf-lib, loaded by the first `write` (~70 ms): a command that writes no pack (`iiot --help`,
+ * `status`, `plan`) does not load it. The functions that draw run inside `write`, after it is loaded.
+ */
+let P: typeof PdfLib
+
+const color = (c: Color) => P.rgb(c[0], c[1], c[2])
 
 /** A six-letter subset tag (PDF 32000 §9.6.4) derived from the document, never random. */
 const subsetTag = (hash: string, style: FontStyle): string =>
@@ -88,8 +73,9 @@ export const render = (doc: PackDoc.PackDoc): Effect.Effect<RenderResult, PdfErr
   })
 
 const write = async (doc: PackDoc.PackDoc, laid: Layout.LaidOutDoc, fonts: FontSet, created: Date): Promise<Uint8Array> => {
+  P = await import("pdf-lib")
   // updateMetadata: false, or pdf-lib stamps the current time as CreationDate/ModDate
-  const pdf = await PDFDocument.create({ updateMetadata: false })
+  const pdf = await P.PDFDocument.create({ updateMetadata: false })
   pdf.registerFontkit(fontkitAdapter as unknown as Parameters<PDFDocument["registerFontkit"]>[0])
   const docHash = createHash("sha256").update(JSON.stringify(doc)).digest("hex")
   const embed = (style: FontStyle) =>
@@ -113,7 +99,7 @@ const write = async (doc: PackDoc.PackDoc, laid: Layout.LaidOutDoc, fonts: FontS
   const dest = (anchor: string) => {
     const a = laid.anchors.get(anchor)
     if (a === undefined) return undefined
-    return ctx.obj([pages[a.page]!.ref, PDFName.of("XYZ"), PDFNull, PDFNumber.of(Math.round(a.y)), PDFNull])
+    return ctx.obj([pages[a.page]!.ref, P.PDFName.of("XYZ"), P.PDFNull, P.PDFNumber.of(Math.round(a.y)), P.PDFNull])
   }
 
   laid.pages.forEach((lp, i) => {
@@ -123,7 +109,7 @@ const write = async (doc: PackDoc.PackDoc, laid: Layout.LaidOutDoc, fonts: FontS
       if (op.kind !== "link") return []
       const rect = [op.x, op.y, op.x + op.w, op.y + op.h].map((v) => Math.round(v * 100) / 100)
       if ("url" in op.target) {
-        return [ctx.obj({ Type: "Annot", Subtype: "Link", Rect: rect, Border: [0, 0, 0], A: { Type: "Action", S: "URI", URI: PDFString.of(asciiUri(op.target.url)) } })]
+        return [ctx.obj({ Type: "Annot", Subtype: "Link", Rect: rect, Border: [0, 0, 0], A: { Type: "Action", S: "URI", URI: P.PDFString.of(asciiUri(op.target.url)) } })]
       }
       const d = dest(op.target.anchor)
       return d === undefined ? [] : [ctx.obj({ Type: "Annot", Subtype: "Link", Rect: rect, Border: [0, 0, 0], Dest: d })]
@@ -133,7 +119,7 @@ const write = async (doc: PackDoc.PackDoc, laid: Layout.LaidOutDoc, fonts: FontS
 
   writeOutline(pdf, laid.outline, dest)
   // a stable file identifier from the document, so two renders are byte-identical
-  const id = PDFHexString.of(docHash.slice(0, 32))
+  const id = P.PDFHexString.of(docHash.slice(0, 32))
   ctx.trailerInfo.ID = ctx.obj([id, id])
   return pdf.save({ useObjectStreams: true, addDefaultPage: false })
 }
@@ -151,7 +137,7 @@ const drawPage = (page: PDFPage, ops: ReadonlyArray<Op>, font: Record<FontStyle,
   let cur: { key: PDFName; size: number; color: string } | undefined
   const flush = () => {
     if (text === undefined) return
-    page.pushOperators(pushGraphicsState(), beginText(), ...text, endText(), popGraphicsState())
+    page.pushOperators(P.pushGraphicsState(), P.beginText(), ...text, P.endText(), P.popGraphicsState())
     text = undefined
     cur = undefined
   }
@@ -163,15 +149,15 @@ const drawPage = (page: PDFPage, ops: ReadonlyArray<Op>, font: Record<FontStyle,
     }
     text ??= []
     const key = keyOf(op.style)
-    if (cur === undefined || cur.key !== key || cur.size !== op.size) text.push(setFontAndSize(key, op.size))
+    if (cur === undefined || cur.key !== key || cur.size !== op.size) text.push(P.setFontAndSize(key, op.size))
     const c = op.color.join(" ")
-    if (cur === undefined || cur.color !== c) text.push(setFillingRgbColor(op.color[0], op.color[1], op.color[2]))
+    if (cur === undefined || cur.color !== c) text.push(P.setFillingRgbColor(op.color[0], op.color[1], op.color[2]))
     cur = { key, size: op.size, color: c }
     const r = ((op.rotate ?? 0) * Math.PI) / 180
     // Noto Sans SC has no italic: a 12° synthetic oblique
     const skew = op.italic === true ? Math.tan((12 * Math.PI) / 180) : 0
-    text.push(setTextMatrix(Math.cos(r), Math.sin(r), -Math.sin(r) + skew, Math.cos(r), op.x, op.y))
-    text.push(showText(font[op.style].encodeText(op.text)))
+    text.push(P.setTextMatrix(Math.cos(r), Math.sin(r), -Math.sin(r) + skew, Math.cos(r), op.x, op.y))
+    text.push(P.showText(font[op.style].encodeText(op.text)))
   }
   flush()
 }
@@ -233,18 +219,18 @@ const writeOutline = (pdf: PDFDocument, items: ReadonlyArray<Layout.OutlineItem>
     const refs = list.map(() => ctx.nextRef())
     let count = 0
     list.forEach((item, i) => {
-      const dict: PDFDict = ctx.obj({ Title: PDFHexString.fromText(item.title), Parent: parent })
+      const dict: PDFDict = ctx.obj({ Title: P.PDFHexString.fromText(item.title), Parent: parent })
       const d = dest(item.anchor)
-      if (d !== undefined) dict.set(PDFName.of("Dest"), d)
-      if (i > 0) dict.set(PDFName.of("Prev"), refs[i - 1]!)
-      if (i < list.length - 1) dict.set(PDFName.of("Next"), refs[i + 1]!)
+      if (d !== undefined) dict.set(P.PDFName.of("Dest"), d)
+      if (i > 0) dict.set(P.PDFName.of("Prev"), refs[i - 1]!)
+      if (i < list.length - 1) dict.set(P.PDFName.of("Next"), refs[i + 1]!)
       count++
       if (item.children.length > 0) {
         const sub = build(item.children, refs[i]!)
-        dict.set(PDFName.of("First"), sub.first)
-        dict.set(PDFName.of("Last"), sub.last)
+        dict.set(P.PDFName.of("First"), sub.first)
+        dict.set(P.PDFName.of("Last"), sub.last)
         // positive Count: the entry opens expanded
-        dict.set(PDFName.of("Count"), PDFNumber.of(sub.count))
+        dict.set(P.PDFName.of("Count"), P.PDFNumber.of(sub.count))
         count += sub.count
       }
       ctx.assign(refs[i]!, dict)
@@ -252,7 +238,7 @@ const writeOutline = (pdf: PDFDocument, items: ReadonlyArray<Layout.OutlineItem>
     return { first: refs[0]!, last: refs[refs.length - 1]!, count }
   }
   const top = build(items, rootRef)
-  ctx.assign(rootRef, ctx.obj({ Type: "Outlines", First: top.first, Last: top.last, Count: PDFNumber.of(top.count) }))
-  pdf.catalog.set(PDFName.of("Outlines"), rootRef)
-  pdf.catalog.set(PDFName.of("PageMode"), PDFName.of("UseOutlines"))
+  ctx.assign(rootRef, ctx.obj({ Type: "Outlines", First: top.first, Last: top.last, Count: P.PDFNumber.of(top.count) }))
+  pdf.catalog.set(P.PDFName.of("Outlines"), rootRef)
+  pdf.catalog.set(P.PDFName.of("PageMode"), P.PDFName.of("UseOutlines"))
 }

@@ -3,7 +3,7 @@
  * adapter pdf-lib needs (STACK.md "Chinese text in PDFs": @pdf-lib/fontkit writes CJK subsets
  * that render blank, upstream fontkit 2 subsets correctly but renamed `encodeStream` to `encode`).
  */
-import * as fontkit from "fontkit"
+import type * as fontkit from "fontkit"
 import { Effect } from "effect"
 import * as fs from "node:fs"
 import { createRequire } from "node:module"
@@ -51,12 +51,16 @@ const adapt = (font: fontkit.Font): fontkit.Font => {
   return f
 }
 
-/** The pdf-lib `Fontkit` over upstream fontkit 2 (STACK.md adapter), reusing parsed faces. */
+// fontkit, loaded by the first `loadFonts` (~80 ms): a command that lays out no pack does not load it.
+let fontkitLib: typeof fontkit | undefined
+
+/** The pdf-lib `Fontkit` over upstream fontkit 2 (STACK.md adapter), reusing parsed faces; after `loadFonts`. */
 export const fontkitAdapter = {
   create(bytes: Uint8Array, postscriptName?: string): fontkit.Font {
     const known = parsed.get(bytes)
     if (known !== undefined) return known
-    const font = adapt(fontkit.create(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), postscriptName))
+    if (fontkitLib === undefined) throw new Error("fontkit is not loaded yet: run loadFonts first")
+    const font = adapt(fontkitLib.create(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), postscriptName))
     parsed.set(bytes, font)
     return font
   },
@@ -80,10 +84,14 @@ const parse = (style: FontStyle, bytes: Uint8Array): Effect.Effect<fontkit.Font,
     catch: (e) => new PdfError({ reason: "font", message: `cannot parse ${fontFiles[style]}: ${String(e)}` }),
   })
 
-/** Loads and parses both faces once per process (~0.1 s: two 10 MB reads and parses); later calls are free. */
+/** Loads fontkit and parses both faces once per process (~0.2 s: the module, two 10 MB reads and parses); later calls are free. */
 export const loadFonts: Effect.Effect<FontSet, PdfError> = Effect.suspend(() => {
   if (loaded !== undefined) return Effect.succeed(loaded)
   return Effect.gen(function* () {
+    fontkitLib ??= yield* Effect.tryPromise({
+      try: () => import("fontkit"),
+      catch: (e) => new PdfError({ reason: "font", message: `cannot load fontkit (run npm ci): ${String(e)}` }),
+    })
     const regular = yield* read("regular")
     const bold = yield* read("bold")
     const faces = { regular: yield* parse("regular", regular), bold: yield* parse("bold", bold) }

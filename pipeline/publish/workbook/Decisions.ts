@@ -5,7 +5,7 @@
  * file, a missing sheet or a missing column is a typed error.
  */
 import { Effect } from "effect"
-import ExcelJS from "exceljs"
+import type ExcelJS from "exceljs"
 import * as path from "node:path"
 import * as Finding from "../../domain/Finding.js"
 import { WorkbookError } from "./WorkbookError.js"
@@ -59,7 +59,9 @@ export const cellText = (value: ExcelJS.CellValue): string => {
 const readWorkbook = (file: string) =>
   Effect.tryPromise({
     try: async () => {
-      const wb = new ExcelJS.Workbook()
+      // Loaded when first needed (see Render.ts).
+      const { Workbook } = (await import("exceljs")).default
+      const wb = new Workbook()
       await wb.xlsx.readFile(file)
       return wb
     },

@@ -13,7 +13,7 @@
  * in memory (the workbook bench; its figures are in the README).
  */
 import { Effect, type Scope } from "effect"
-import ExcelJS from "exceljs"
+import type ExcelJS from "exceljs"
 import JSZip from "jszip"
 import * as fs from "node:fs"
 import * as Charts from "./Charts.js"
@@ -427,7 +427,10 @@ const isTable = (s: Doc.SheetDoc): s is TableSheet => s.kind === "table"
 
 /** Builds the skeleton with exceljs and reads its parts back as XML strings. */
 const skeleton = async (doc: WorkbookDoc, widthSample: number): Promise<{ parts: Map<string, string>; textLinks: Map<number, Array<{ ref: string; target: string }>> }> => {
-  const wb = new ExcelJS.Workbook()
+  // exceljs takes ~0.2 s to load: loaded here, when a workbook is first written, not when the
+  // command starts (`iiot --help`, `status` or `plan` never need it; see libraries.ts).
+  const { Workbook } = (await import("exceljs")).default
+  const wb = new Workbook()
   const created = Doc.createdDate(doc.properties)
   wb.title = doc.properties.title
   wb.subject = doc.properties.subject

@@ -6,7 +6,7 @@ import { loadFonts } from "../../../pipeline/publish/pdf/fonts.js"
 import type { Op } from "../../../pipeline/publish/pdf/ops.js"
 import * as P from "../../../pipeline/publish/pdf/PackDoc.js"
 
-const metrics = Effect.runSync(loadFonts).metrics
+const metrics = (await Effect.runPromise(loadFonts)).metrics
 const box: Charts.Box = { x: 56, y: 300, w: 483, h: 235 }
 const id = (s: string) => s
 

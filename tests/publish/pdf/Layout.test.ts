@@ -6,7 +6,7 @@ import type { Op, TextOp } from "../../../pipeline/publish/pdf/ops.js"
 import * as P from "../../../pipeline/publish/pdf/PackDoc.js"
 import { chineseNames, hieroglyph, samplePack, tableHeaders } from "./sample.js"
 
-const metrics = Effect.runSync(loadFonts).metrics
+const metrics = (await Effect.runPromise(loadFonts)).metrics
 const laid = Layout.layout(samplePack(), metrics)
 const texts = (ops: ReadonlyArray<Op>): Array<TextOp> => ops.filter((o): o is TextOp => o.kind === "text")
 const { width: W, height: H } = Layout.pageSize

@@ -124,12 +124,12 @@ describe("render → real PDF tools", () => {
     expect(internal.length).toBeGreaterThanOrEqual(6 + 4)
   })
 
-  it("renders every page with system fonts hidden, and the pixels inside Chinese text are not blank", () => {
+  it("renders every page with system fonts hidden, and the pixels inside Chinese text are not blank", async () => {
     const out = path.join(tmp, "page")
     const r = spawnSync("pdftoppm", ["-r", String(dpi), "-gray", file, out], { env: noFontsEnv(), encoding: "utf8" })
     expect(r.status, r.stderr).toBe(0)
     expect(fs.readdirSync(tmp).filter((f) => f.startsWith("page") && f.endsWith(".pgm")).length).toBe(result.pages)
-    const metrics = Effect.runSync(loadFonts).metrics
+    const metrics = (await Effect.runPromise(loadFonts)).metrics
     const laid = Layout.layout(samplePack(), metrics)
     const find = (text: string): { page: number; op: TextOp } => {
       for (const [i, p] of laid.pages.entries()) {

@@ -5,7 +5,7 @@ import { loadFonts } from "../../../pipeline/publish/pdf/fonts.js"
 import { breakLines, canBreakBetween, noLineEnd, noLineStart, type Span } from "../../../pipeline/publish/pdf/linebreak.js"
 import type { Metrics } from "../../../pipeline/publish/pdf/metrics.js"
 
-const metrics: Metrics = Effect.runSync(loadFonts).metrics
+const metrics: Metrics = (await Effect.runPromise(loadFonts)).metrics
 const span = (text: string, size = 10): Span<null> => ({ text, style: "regular", size, attrs: null })
 const lines = (text: string, width: number, justify = false) => breakLines([span(text)], width, metrics, justify)
 
