@@ -8,6 +8,7 @@ import { Effect } from "effect"
 import { createHash } from "node:crypto"
 import type * as PdfLib from "pdf-lib"
 import type { PDFArray, PDFDict, PDFDocument, PDFFont, PDFName, PDFOperator, PDFPage, PDFRef } from "pdf-lib"
+import * as Libraries from "../libraries.js"
 import { PdfError } from "./errors.js"
 import { fontkitAdapter, loadFonts, type FontSet } from "./fonts.js"
 import * as Layout from "./Layout.js"
@@ -28,10 +29,7 @@ export const creator = "iiot-observatory briefing pack"
 /** Fixed Producer string (see `creator`). */
 export const producer = "iiot-observatory (pdf-lib 1.17.1, fontkit 2.0.4)"
 
-/**
- * pdf-lib, loaded by the first `write` (~70 ms): a command that writes no pack (`iiot --help`,
- * `status`, `plan`) does not load it. The functions that draw run inside `write`, after it is loaded.
- */
+/** pdf-lib, once the first `write` has loaded it (see libraries.ts): the functions that draw run inside `write`. */
 let P: typeof PdfLib
 
 const color = (c: Color) => P.rgb(c[0], c[1], c[2])
@@ -73,7 +71,7 @@ export const render = (doc: PackDoc.PackDoc): Effect.Effect<RenderResult, PdfErr
   })
 
 const write = async (doc: PackDoc.PackDoc, laid: Layout.LaidOutDoc, fonts: FontSet, created: Date): Promise<Uint8Array> => {
-  P = await import("pdf-lib")
+  P = await Libraries.pdfLib()
   // updateMetadata: false, or pdf-lib stamps the current time as CreationDate/ModDate
   const pdf = await P.PDFDocument.create({ updateMetadata: false })
   pdf.registerFontkit(fontkitAdapter as unknown as Parameters<PDFDocument["registerFontkit"]>[0])

@@ -8,6 +8,7 @@ import { Effect } from "effect"
 import * as fs from "node:fs"
 import { createRequire } from "node:module"
 import { Readable } from "node:stream"
+import * as Libraries from "../libraries.js"
 import { PdfError } from "./errors.js"
 import { fontkitMetrics, type FontStyle, type Metrics } from "./metrics.js"
 
@@ -51,7 +52,7 @@ const adapt = (font: fontkit.Font): fontkit.Font => {
   return f
 }
 
-// fontkit, loaded by the first `loadFonts` (~80 ms): a command that lays out no pack does not load it.
+// fontkit, once the first `loadFonts` has loaded it (see libraries.ts).
 let fontkitLib: typeof fontkit | undefined
 
 /** The pdf-lib `Fontkit` over upstream fontkit 2 (STACK.md adapter), reusing parsed faces; after `loadFonts`. */
@@ -89,7 +90,7 @@ export const loadFonts: Effect.Effect<FontSet, PdfError> = Effect.suspend(() => 
   if (loaded !== undefined) return Effect.succeed(loaded)
   return Effect.gen(function* () {
     fontkitLib ??= yield* Effect.tryPromise({
-      try: () => import("fontkit"),
+      try: () => Libraries.fontkit(),
       catch: (e) => new PdfError({ reason: "font", message: `cannot load fontkit (run npm ci): ${String(e)}` }),
     })
     const regular = yield* read("regular")

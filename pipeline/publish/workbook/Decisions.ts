@@ -8,6 +8,7 @@ import { Effect } from "effect"
 import type ExcelJS from "exceljs"
 import * as path from "node:path"
 import * as Finding from "../../domain/Finding.js"
+import * as Libraries from "../libraries.js"
 import { WorkbookError } from "./WorkbookError.js"
 
 /** Which sheet and columns to read (headers as a person reads them; matched ignoring case and spacing). */
@@ -59,8 +60,7 @@ export const cellText = (value: ExcelJS.CellValue): string => {
 const readWorkbook = (file: string) =>
   Effect.tryPromise({
     try: async () => {
-      // Loaded when first needed (see Render.ts).
-      const { Workbook } = (await import("exceljs")).default
+      const { Workbook } = await Libraries.exceljs()
       const wb = new Workbook()
       await wb.xlsx.readFile(file)
       return wb

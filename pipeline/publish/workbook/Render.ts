@@ -23,6 +23,7 @@ import { WorkbookError } from "./WorkbookError.js"
 import { availableParallelism } from "node:os"
 import type { Worker } from "node:worker_threads"
 import { builtWorker, WorkerLane } from "../../engine/WorkerScript.js"
+import * as Libraries from "../libraries.js"
 import * as Columns from "./Columns.js"
 import * as SheetXml from "./SheetXml.js"
 import type { SheetJob, SheetReply } from "./SheetWorker.js"
@@ -427,9 +428,8 @@ const isTable = (s: Doc.SheetDoc): s is TableSheet => s.kind === "table"
 
 /** Builds the skeleton with exceljs and reads its parts back as XML strings. */
 const skeleton = async (doc: WorkbookDoc, widthSample: number): Promise<{ parts: Map<string, string>; textLinks: Map<number, Array<{ ref: string; target: string }>> }> => {
-  // exceljs takes ~0.2 s to load: loaded here, when a workbook is first written, not when the
-  // command starts (`iiot --help`, `status` or `plan` never need it; see libraries.ts).
-  const { Workbook } = (await import("exceljs")).default
+  // Loaded when a workbook is first written, not when the command starts (see libraries.ts).
+  const { Workbook } = await Libraries.exceljs()
   const wb = new Workbook()
   const created = Doc.createdDate(doc.properties)
   wb.title = doc.properties.title
