@@ -247,8 +247,9 @@ export const materialize = <R>(defs: Definitions<R>, plan: Plan, options: Materi
             // The value is stored while its dependents run (they get it from memory): writing the
             // 2M-row registry took ~0.6 s of this thread; now only its encoding runs here, and a
             // big value is written by a thread of its own (ValueCodec.writeBuffers). Values are
-            // never changed once made, so what is written is what the dependents got. An asset with files is stored first: its files are published from
-            // where the store puts them. The run waits for every write before it ends (below).
+            // never changed once made, so what is written is what the dependents got. An asset
+            // with files is stored first: its files are published from where the store puts them.
+            // The run waits for every write before it ends (below).
             if (files.length === 0) storing.push(yield* Effect.forkScoped(store))
             else yield* store
             if ((waiting.get(spec.key) ?? 0) > 0) values.set(spec.key, out.value)
