@@ -127,40 +127,33 @@ export const discover = (rootDir: string): Effect.Effect<Catalog, SourceError> =
 // (to plan) and then verifies it (to ingest); the 450 MB bench sources should not be read twice.
 const hashed = new Map<string, string>()
 
-const cacheId = (file: string): string => {
+/** The cache key of a file as it is now, and its size; "" and 0 when it cannot be read. */
+const cacheId = (file: string): { readonly id: string; readonly size: number } => {
   try {
     const st = statSync(file)
-    return `${file}\u0000${st.size}\u0000${st.mtimeMs}`
+    return { id: `${file}\u0000${st.size}\u0000${st.mtimeMs}`, size: st.size }
   } catch {
-    return ""
+    return { id: "", size: 0 }
   }
 }
 
 /** Records a checksum computed elsewhere (a download is hashed while Fetch writes it), kept until the file changes. */
 export const rememberSha256 = (file: string, sha256: string): Effect.Effect<void> =>
   Effect.sync(() => {
-    const id = cacheId(file)
+    const { id } = cacheId(file)
     if (id !== "") hashed.set(id, sha256)
   })
 
 /** sha256 of a file, streamed (cached per path, size and modification time within a process). */
 export const sha256File = (file: string): Effect.Effect<string, SourceError> =>
   Effect.suspend(() => {
-    const id = cacheId(file)
+    const { id, size } = cacheId(file)
     const known = id === "" ? undefined : hashed.get(id)
     if (known !== undefined) return Effect.succeed(known)
-    return Effect.tap(hashStream(file), (sha) => Effect.sync(() => id !== "" && hashed.set(id, sha)))
-  })
-
-const hashStream = (file: string): Effect.Effect<string, SourceError> =>
-  Effect.suspend(() => {
-    let size = 0
-    try {
-      size = statSync(file).size
-    } catch {
-      // Unreadable: the stream below says so.
-    }
-    return size >= HASH_IN_WORKER_BYTES ? Effect.flatMap(sha256InWorker(file), (sha) => (sha === undefined ? hashHere(file) : Effect.succeed(sha))) : hashHere(file)
+    // An unreadable file (size 0) is hashed here, whose stream says why.
+    const hash =
+      size >= HASH_IN_WORKER_BYTES ? Effect.flatMap(sha256InWorker(file), (sha) => (sha === undefined ? hashHere(file) : Effect.succeed(sha))) : hashHere(file)
+    return Effect.tap(hash, (sha) => Effect.sync(() => id !== "" && hashed.set(id, sha)))
   })
 
 const hashHere = (file: string): Effect.Effect<string, SourceError> =>
